@@ -1,0 +1,58 @@
+package newsdesk
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They describe what went wrong in terms a caller can act on;
+// web/ maps them to HTTP statuses and cmd/newsdesk to exit codes, each in one place.
+const (
+	ECONFLICT     = "conflict"     // the action conflicts with existing state
+	EINTERNAL     = "internal"     // a bug or an unavailable dependency
+	EINVALID      = "invalid"      // bad input from the caller
+	ENOTFOUND     = "not_found"    // the thing asked for does not exist
+	EUNAUTHORIZED = "unauthorized" // the caller is not allowed to do this
+	EUNAVAILABLE  = "unavailable"  // try again later (rate limit, busy upstream)
+)
+
+// Error is an application error with a machine-readable code and a message
+// that is safe to show to the user.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	return e.Message
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err: the full chain for an
+// application error, and a generic text for internal errors, whose details
+// belong in the log and not in front of a reader.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return err.Error()
+	}
+	return "Internal error."
+}
