@@ -206,30 +206,80 @@ func attachCategories(ctx context.Context, q queryer, as []*Article) error {
 // exist. Status and PublishedAt are reconciled with the clock: a published
 // article with no time is published now, one with a future time is scheduled.
 func (s *ArticleService) CreateArticle(ctx context.Context, a *Article) error {
-	now := s.db.Clock.Now()
-	if err := s.prepare(a, now); err != nil {
+	if err := s.prepare(a, s.db.Clock.Now()); err != nil {
 		return err
 	}
-	return s.db.withTx(ctx, func(tx *sql.Tx) error {
-		authorID, err := authorIDBySlug(ctx, tx, a.Author)
-		if err != nil {
-			return err
+	return s.db.withTx(ctx, func(tx *sql.Tx) error { return insertArticle(ctx, tx, a) })
+}
+
+// ImportArticles saves a batch in one transaction, so that a bad article
+// leaves nothing half done: an article whose slug is new is created, one
+// whose slug exists is updated in place and keeps its immutable id.
+func (s *ArticleService) ImportArticles(ctx context.Context, as []*Article) (created, updated int, err error) {
+	now := s.db.Clock.Now()
+	for _, a := range as {
+		if err := s.prepare(a, now); err != nil {
+			return 0, 0, err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO articles (uid, slug, title, summary, body, html, image, author_id,
-			status, published_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.UID, a.Slug, a.Title, a.Summary, a.Body, a.HTML, a.Image, authorID,
-			string(a.Status), nullTime(a.PublishedAt), formatTime(a.CreatedAt), formatTime(a.UpdatedAt))
-		if isUnique(err) {
-			return newsdesk.Errorf(newsdesk.ECONFLICT, "an article with slug %q already exists", a.Slug)
-		} else if err != nil {
-			return fmt.Errorf("insert article: %w", err)
+	}
+	err = s.db.withTx(ctx, func(tx *sql.Tx) error {
+		created, updated = 0, 0
+		for _, a := range as {
+			existing, _, err := findArticles(ctx, tx, newsdesk.ArticleFilter{Slug: &a.Slug, Limit: 1}, false)
+			if err != nil {
+				return err
+			} else if len(existing) == 0 {
+				created++
+				err = insertArticle(ctx, tx, a)
+			} else {
+				updated++
+				err = replaceArticle(ctx, tx, existing[0], a, now)
+			}
+			if err != nil {
+				return fmt.Errorf("article %q: %w", a.Slug, err)
+			}
 		}
-		if a.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		a.Categories, err = setCategories(ctx, tx, a.ID, categorySlugs(a.Categories))
-		return err
+		return nil
 	})
+	return created, updated, err
+}
+
+// replaceArticle overwrites old with the content of a, keeping old's id
+// and immutable uid; the edit shows in feeds as an update.
+func replaceArticle(ctx context.Context, tx *sql.Tx, old, a *Article, now time.Time) error {
+	a.ID, a.UID, a.CreatedAt = old.ID, old.UID, old.CreatedAt
+	if old.Title != a.Title || old.Summary != a.Summary || old.Body != a.Body || old.Image != a.Image {
+		a.UpdatedAt = laterOf(now, a.PublishedAt)
+	} else {
+		a.UpdatedAt = laterOf(old.UpdatedAt, a.PublishedAt)
+	}
+	if err := saveFields(ctx, tx, a); err != nil {
+		return err
+	}
+	var err error
+	a.Categories, err = setCategories(ctx, tx, a.ID, categorySlugs(a.Categories))
+	return err
+}
+
+func insertArticle(ctx context.Context, tx *sql.Tx, a *Article) error {
+	authorID, err := authorIDBySlug(ctx, tx, a.Author)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO articles (uid, slug, title, summary, body, html, image, author_id,
+		status, published_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.UID, a.Slug, a.Title, a.Summary, a.Body, a.HTML, a.Image, authorID,
+		string(a.Status), nullTime(a.PublishedAt), formatTime(a.CreatedAt), formatTime(a.UpdatedAt))
+	if isUnique(err) {
+		return newsdesk.Errorf(newsdesk.ECONFLICT, "an article with slug %q already exists", a.Slug)
+	} else if err != nil {
+		return fmt.Errorf("insert article: %w", err)
+	}
+	if a.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	a.Categories, err = setCategories(ctx, tx, a.ID, categorySlugs(a.Categories))
+	return err
 }
 
 // prepare fills in what CreateArticle derives: slug, HTML, times, status, uid.
@@ -372,7 +422,7 @@ func (s *ArticleService) UpdateArticle(ctx context.Context, id int64, upd newsde
 			return newsdesk.Errorf(newsdesk.EINVALID, "article %q: cannot render body: %v", a.Slug, err)
 		}
 		a.UpdatedAt = laterOf(s.db.Clock.Now(), a.PublishedAt)
-		if err := s.saveFields(ctx, tx, a); err != nil {
+		if err := saveFields(ctx, tx, a); err != nil {
 			return err
 		}
 		if upd.Categories != nil {
@@ -422,7 +472,7 @@ func (s *ArticleService) findInTx(ctx context.Context, tx *sql.Tx, id int64) (*A
 	return as[0], nil
 }
 
-func (s *ArticleService) saveFields(ctx context.Context, tx *sql.Tx, a *Article) error {
+func saveFields(ctx context.Context, tx *sql.Tx, a *Article) error {
 	authorID, err := authorIDBySlug(ctx, tx, a.Author)
 	if err != nil {
 		return err
@@ -454,7 +504,7 @@ func (s *ArticleService) PublishArticle(ctx context.Context, id int64, at time.T
 		if a.Status == newsdesk.StatusPublished {
 			a.UpdatedAt = laterOf(a.UpdatedAt, a.PublishedAt)
 		}
-		return s.saveFields(ctx, tx, a)
+		return saveFields(ctx, tx, a)
 	})
 	if err != nil {
 		return nil, err
@@ -471,7 +521,7 @@ func (s *ArticleService) UnpublishArticle(ctx context.Context, id int64) (*Artic
 		}
 		a.Status, a.PublishedAt = newsdesk.StatusDraft, time.Time{}
 		a.UpdatedAt = s.db.Clock.Now()
-		return s.saveFields(ctx, tx, a)
+		return saveFields(ctx, tx, a)
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/feeds"
+	"github.com/newsdesk/newsdesk/sqlite"
+	"github.com/newsdesk/newsdesk/templates"
+	"github.com/newsdesk/newsdesk/web"
+)
+
+const dbFile = "newsdesk.db"
+
+// app is the wired program: configuration, store and services.
+type app struct {
+	cfg       Config
+	dataDir   string
+	db        *sqlite.DB
+	articles  *sqlite.ArticleService
+	publisher *feeds.Publisher
+	pinger    *feeds.Pinger
+	logger    *slog.Logger
+	clock     newsdesk.Clock
+}
+
+// loadConfig reads the config the globals name.
+func loadConfig(g *globals, env *Env) (Config, error) {
+	path, required := g.config, g.config != ""
+	if path == "" {
+		path = "newsdesk.toml"
+	}
+	cfg, err := LoadConfig(path, required, env.Environ)
+	if err != nil {
+		return cfg, usagef("%v", err)
+	}
+	return cfg, nil
+}
+
+// openApp loads the config and opens an initialised data directory.
+func openApp(g *globals, env *Env) (*app, error) {
+	cfg, err := loadConfig(g, env)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(g.data, dbFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, usagef("no database at %s: run newsdesk init --data %s first", path, g.data)
+	}
+	return newApp(cfg, g.data)
+}
+
+// newApp opens (creating if needed) the database in dataDir and wires the
+// services on it.
+func newApp(cfg Config, dataDir string) (*app, error) {
+	a := &app{cfg: cfg, dataDir: dataDir, clock: newsdesk.SystemClock{},
+		logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	a.db = sqlite.NewDB(filepath.Join(dataDir, dbFile))
+	a.db.Clock = a.clock
+	if err := a.db.Open(); err != nil {
+		return nil, err
+	}
+	a.articles = sqlite.NewArticleService(a.db, feeds.NewMarkdown().Render, cfg.Host())
+	a.publisher = &feeds.Publisher{
+		Store: a.articles,
+		Site: feeds.Site{Title: cfg.Site.Title, Description: cfg.Site.Description,
+			BaseURL: cfg.Site.BaseURL, Language: cfg.Site.Language},
+		Items: cfg.Feeds.Items,
+		Hub:   cfg.Feeds.Hub,
+		Epoch: a.epoch(),
+	}
+	a.pinger = &feeds.Pinger{Hub: cfg.Feeds.Hub}
+	return a, nil
+}
+
+// epoch is when the desk was created; empty feeds use it as their date.
+func (a *app) epoch() time.Time {
+	v, err := a.db.Meta(context.Background(), "created_at")
+	if err != nil {
+		return time.Unix(0, 0).UTC()
+	}
+	t, _ := time.Parse(time.RFC3339, v)
+	return t
+}
+
+func (a *app) close() {
+	if err := a.db.Close(); err != nil {
+		a.logger.Error("close database", "err", err)
+	}
+}
+
+// server wires the HTTP side.
+func (a *app) server() (*web.Server, error) {
+	s := &web.Server{
+		Site: web.Site{Title: a.cfg.Site.Title, Description: a.cfg.Site.Description, BaseURL: a.cfg.Site.BaseURL,
+			Language: a.cfg.Site.Language, PostalAddress: a.cfg.Site.PostalAddress},
+		Articles: a.articles,
+		Feeds:    a.publisher,
+		MediaDir: filepath.Join(a.dataDir, "media"),
+		MaxAge:   a.cfg.Feeds.MaxAge.Duration,
+		Health:   a.db.Ping,
+		Logger:   a.logger,
+	}
+	pages, err := templates.Pages(a.cfg.Site.Templates, s.Funcs())
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	s.Pages = pages
+	return s, nil
+}
+
+// announce tells the WebSub hub about newly published articles.
+func (a *app) announce(ctx context.Context, published []*newsdesk.Article) {
+	if a.cfg.Feeds.Hub == "" || len(published) == 0 {
+		return
+	}
+	seen := map[string]bool{}
+	var topics []string
+	for _, art := range published {
+		for _, t := range feeds.Topics(a.cfg.Site.BaseURL, art) {
+			if !seen[t] {
+				seen[t] = true
+				topics = append(topics, t)
+			}
+		}
+	}
+	if err := a.pinger.Ping(ctx, topics); err != nil {
+		a.logger.Warn("websub ping failed", "hub", a.cfg.Feeds.Hub, "err", err)
+		return
+	}
+	a.logger.Info("websub ping sent", "hub", a.cfg.Feeds.Hub, "topics", len(topics))
+}
+
+func printf(env *Env, format string, args ...any) {
+	fmt.Fprintf(env.Stdout, format, args...)
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func runInit(ctx context.Context, env *Env, args []string) error {
+	var g globals
+	fs := newFlags("init", env, &g)
+	demo := fs.Bool("demo", false, "load demo articles, authors and categories")
+	email := fs.String("email", "editor@localhost", "email of the first editor account")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(&g, env)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(g.data, dbFile)); err == nil {
+		return usagef("%s is already initialised (found %s)", g.data, dbFile)
+	}
+	if err := os.MkdirAll(filepath.Join(g.data, "media"), 0o750); err != nil {
+		return err
+	}
+	a, err := newApp(cfg, g.data)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	password, err := a.initDesk(ctx, *email)
+	if err != nil {
+		return err
+	}
+	if err := writeExampleConfig(env, g.config); err != nil {
+		return err
+	}
+	printf(env, "Initialised %s.\nEditor account: %s\nPassword (shown only now): %s\n", g.data, *email, password)
+	if *demo {
+		return a.loadDemo(ctx, env)
+	}
+	return nil
+}
+
+// initDesk records the desk's creation, mints the signing secret and makes
+// the first editor account, returning its password.
+func (a *app) initDesk(ctx context.Context, email string) (string, error) {
+	if err := a.db.SetMeta(ctx, "created_at", a.clock.Now().Format(time.RFC3339)); err != nil {
+		return "", err
+	}
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	if err := a.db.SetMeta(ctx, "secret", hex.EncodeToString(secret)); err != nil {
+		return "", err
+	}
+	pw := make([]byte, 15)
+	rand.Read(pw)
+	password := base64.RawURLEncoding.EncodeToString(pw)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return "", err
+	}
+	a.publisher.Epoch = a.epoch()
+	return password, a.db.CreateUser(ctx, email, string(hash))
+}
+
+// writeExampleConfig writes the commented example config where the
+// config is looked for, unless a file is already there.
+func writeExampleConfig(env *Env, path string) error {
+	if path == "" {
+		path = "newsdesk.toml"
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.WriteString(exampleConfig); err != nil {
+		return err
+	}
+	printf(env, "Wrote an example configuration to %s.\n", path)
+	return f.Close()
+}

@@ -1,0 +1,170 @@
+// Command newsdesk runs a publication's syndication and newsletter desk.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/newsdesk/newsdesk"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ())
+	stop()
+	os.Exit(code)
+}
+
+// Env is what a command runs with: its streams and environment.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Environ        []string
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"init", "create the data directory and database (--demo loads demo content)", runInit},
+		{"serve", "run the daemon: site, feeds and scheduler", runServe},
+		{"article", "manage articles: add, edit, list, show, publish, unpublish, delete, import", runArticle},
+		{"author", "manage authors: add, list", runAuthor},
+		{"export", "write every feed and public page as static files", runExport},
+		{"backup", "write a consistent snapshot of the database to a file", runBackup},
+	}
+}
+
+// Main runs the command line and returns the exit code: 0 success,
+// 1 runtime failure, 2 bad usage or bad input.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Environ: environ}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return exitCode(stderr, c.run(ctx, env, args[1:]))
+		}
+	}
+	fmt.Fprintf(stderr, "newsdesk: unknown command %q (run newsdesk --help)\n", args[0])
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: newsdesk COMMAND [flags] [arguments]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery command takes --config FILE (default newsdesk.toml if present) and --data DIR (default ./data).")
+	fmt.Fprintln(w, "Run newsdesk COMMAND --help for its flags.")
+}
+
+// usageError is bad usage: a wrong flag, a missing argument.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// exitCode prints err as one line and maps it to the exit code.
+func exitCode(stderr io.Writer, err error) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "newsdesk: %s\n", oneLine(err.Error()))
+		return 2
+	}
+	fmt.Fprintf(stderr, "newsdesk: %s\n", oneLine(err.Error()))
+	switch newsdesk.ErrorCode(err) {
+	case newsdesk.EINVALID, newsdesk.ENOTFOUND, newsdesk.ECONFLICT:
+		return 2
+	}
+	return 1
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// globals are the flags every command takes.
+type globals struct {
+	config string
+	data   string
+}
+
+// newFlags returns a flag set with the global flags registered.
+func newFlags(name string, env *Env, g *globals) *flag.FlagSet {
+	fs := flag.NewFlagSet("newsdesk "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(&g.config, "config", "", "config `FILE` (default newsdesk.toml if present)")
+	fs.StringVar(&g.data, "data", "./data", "data `DIR`")
+	return fs
+}
+
+// parse parses flags that may come before, between or after positional
+// arguments, as DESIGN promises, and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// subcommand dispatches "article add ..." style commands.
+func subcommand(ctx context.Context, env *Env, group string, args []string, subs map[string]func(context.Context, *Env, []string) error) error {
+	names := make([]string, 0, len(subs))
+	for name := range subs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(env.Stdout, "Usage: newsdesk %s %s [flags]\n", group, strings.Join(names, "|"))
+		if len(args) == 0 {
+			return usagef("%s: missing subcommand (%s)", group, strings.Join(names, ", "))
+		}
+		return nil
+	}
+	run, ok := subs[args[0]]
+	if !ok {
+		return usagef("%s: unknown subcommand %q (%s)", group, args[0], strings.Join(names, ", "))
+	}
+	return run(ctx, env, args[1:])
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	var g globals
+	fs := newFlags("serve", env, &g)
+	listen := fs.String("listen", "", "address to listen on (default http.listen, 127.0.0.1:8080)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	app, err := openApp(&g, env)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+	if *listen != "" {
+		app.cfg.HTTP.Listen = *listen
+	}
+	srv, err := app.server()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", app.cfg.HTTP.Listen)
+	if err != nil {
+		return usagef("serve: cannot listen on %s: %v", app.cfg.HTTP.Listen, err)
+	}
+	// The address line lets scripts and tests find a port chosen by the system.
+	printf(env, "newsdesk listening on http://%s\n", ln.Addr())
+	app.logger.Info("serving", "addr", ln.Addr().String(), "base_url", app.cfg.Site.BaseURL)
+	return app.serve(ctx, ln, srv.Handler())
+}
+
+// serve runs the HTTP server and the scheduler until ctx ends, then shuts
+// both down gracefully.
+func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+	}
+	sched := a.scheduler()
+	sched.Start()
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	go a.watchContent(watchCtx, time.Second)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopWatch()
+		<-sched.Stop().Done()
+		return err
+	case <-ctx.Done():
+	}
+	a.logger.Info("shutting down")
+	stopWatch()
+	jobs := sched.Stop()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := hs.Shutdown(shutdownCtx)
+	<-jobs.Done()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// scheduler triggers the daemon's jobs; the jobs are plain methods.
+func (a *app) scheduler() *cron.Cron {
+	logger := cron.VerbosePrintfLogger(slog.NewLogLogger(a.logger.Handler(), slog.LevelDebug))
+	c := cron.New(cron.WithSeconds(), cron.WithLocation(time.UTC),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	c.AddFunc("*/10 * * * * *", func() { a.publishDue(context.Background()) })
+	return c
+}
+
+// publishDue publishes the scheduled articles whose time has come, drops
+// the cached feeds and tells the WebSub hub.
+func (a *app) publishDue(ctx context.Context) {
+	start := time.Now()
+	published, err := a.articles.PublishDue(ctx)
+	if err != nil {
+		a.logger.Error("job publish-due failed", "err", err)
+		return
+	}
+	if len(published) == 0 {
+		return
+	}
+	a.publisher.Invalidate()
+	for _, art := range published {
+		a.logger.Info("article published", "id", art.ID, "slug", art.Slug)
+	}
+	a.logger.Info("job publish-due", "published", len(published), "duration", time.Since(start))
+	a.announce(ctx, published)
+}
+
+// watchContent drops cached feeds when another process (the command line)
+// changes content, checking the store's content version every interval.
+func (a *app) watchContent(ctx context.Context, interval time.Duration) {
+	last, _ := a.db.ContentVersion(ctx)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := a.db.ContentVersion(ctx)
+		if err != nil {
+			a.logger.Warn("content version check failed", "err", err)
+			continue
+		}
+		if v != last {
+			last = v
+			a.publisher.Invalidate()
+		}
+	}
+}

@@ -1,0 +1,218 @@
+package feeds
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/newsdesk/newsdesk"
+	"golang.org/x/sync/singleflight"
+)
+
+// ArticleStore is what the publisher needs from the store.
+type ArticleStore interface {
+	FindArticles(ctx context.Context, filter newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error)
+	FindAuthorBySlug(ctx context.Context, slug string) (*newsdesk.Author, error)
+	FindCategoryBySlug(ctx context.Context, slug string) (*newsdesk.Category, error)
+}
+
+// Site is what feeds say about the publication.
+type Site struct {
+	Title       string
+	Description string
+	BaseURL     string // absolute, without a trailing slash
+	Language    string
+}
+
+// Scope names a feed's selection: the whole site, a category or an author.
+type Scope struct {
+	Kind string // "", "category" or "author"
+	Slug string
+}
+
+// Scope kinds.
+const (
+	ScopeSite     = ""
+	ScopeCategory = "category"
+	ScopeAuthor   = "author"
+)
+
+// Path returns the URL path of the scope's feed in format f.
+func (s Scope) Path(f Format) string {
+	name := map[Format]string{RSS: "feed.xml", Atom: "atom.xml", JSON: "feed.json"}[f]
+	if s.Kind == ScopeSite {
+		return "/" + name
+	}
+	return "/" + s.Kind + "/" + url.PathEscape(s.Slug) + "/" + name
+}
+
+// Document is a rendered feed, ready to serve or write to disk.
+type Document struct {
+	Body         []byte
+	Gzip         []byte // Body gzipped once, when rendered
+	ETag         string // strong, from the bytes
+	GzipETag     string
+	LastModified time.Time
+	ContentType  string
+}
+
+// Publisher renders feeds and keeps their bytes until content changes, so
+// serving a feed costs about what serving a static file does.
+type Publisher struct {
+	Store ArticleStore
+	Site  Site
+	Items int    // articles per feed
+	Hub   string // WebSub hub, "" for none
+	// Epoch stands in as the feed's updated time while it has no articles.
+	Epoch time.Time
+
+	gen   atomic.Int64
+	mu    sync.RWMutex
+	cache map[cacheKey]*cached
+	group singleflight.Group
+}
+
+type cacheKey struct {
+	scope  Scope
+	format Format
+}
+
+type cached struct {
+	gen int64
+	doc *Document
+}
+
+// Invalidate drops every cached document; the next request renders anew.
+func (p *Publisher) Invalidate() {
+	p.gen.Add(1)
+	p.mu.Lock()
+	p.cache = nil
+	p.mu.Unlock()
+}
+
+// Feed returns the document for scope in format f, from the cache when it
+// is fresh. An unknown category or author is ENOTFOUND, never an empty feed.
+func (p *Publisher) Feed(ctx context.Context, scope Scope, f Format) (*Document, error) {
+	key := cacheKey{scope, f}
+	gen := p.gen.Load()
+	p.mu.RLock()
+	c := p.cache[key]
+	p.mu.RUnlock()
+	if c != nil && c.gen == gen {
+		return c.doc, nil
+	}
+	v, err, _ := p.group.Do(fmt.Sprintf("%d/%s/%s/%s", gen, scope.Kind, scope.Slug, f), func() (any, error) {
+		return p.render(ctx, scope, f, gen)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Document), nil
+}
+
+// render builds a document and caches it under the generation it was read
+// at, so a render that raced with a change is never taken for fresh.
+func (p *Publisher) render(ctx context.Context, scope Scope, f Format, gen int64) (*Document, error) {
+	meta, filter, err := p.meta(ctx, scope, f)
+	if err != nil {
+		return nil, err
+	}
+	articles, _, err := p.Store.FindArticles(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	meta.Updated = newest(articles)
+	if meta.Updated.IsZero() {
+		meta.Updated = p.Epoch
+	}
+	body, err := Render(f, meta, articles)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", scope.Path(f), err)
+	}
+	doc := NewDocument(body, f.ContentType(), meta.Updated)
+	p.mu.Lock()
+	if p.gen.Load() == gen {
+		if p.cache == nil {
+			p.cache = make(map[cacheKey]*cached)
+		}
+		p.cache[cacheKey{scope, f}] = &cached{gen: gen, doc: doc}
+	}
+	p.mu.Unlock()
+	return doc, nil
+}
+
+// meta describes the feed of scope and the filter that selects its items.
+func (p *Publisher) meta(ctx context.Context, scope Scope, f Format) (Meta, newsdesk.ArticleFilter, error) {
+	published := newsdesk.StatusPublished
+	filter := newsdesk.ArticleFilter{Status: &published, Limit: p.items()}
+	m := Meta{
+		Title: p.Site.Title, Description: p.Site.Description, Language: p.Site.Language,
+		BaseURL: p.Site.BaseURL, HomeURL: p.Site.BaseURL + "/", SelfURL: p.Site.BaseURL + scope.Path(f),
+		ID: p.Site.BaseURL + "/", Hub: p.Hub,
+	}
+	switch scope.Kind {
+	case ScopeCategory:
+		c, err := p.Store.FindCategoryBySlug(ctx, scope.Slug)
+		if err != nil {
+			return m, filter, err
+		}
+		filter.Category = &c.Slug
+		m.Title, m.Description = p.Site.Title+": "+c.Name, "Articles in "+c.Name+" from "+p.Site.Title
+	case ScopeAuthor:
+		a, err := p.Store.FindAuthorBySlug(ctx, scope.Slug)
+		if err != nil {
+			return m, filter, err
+		}
+		filter.Author = &a.Slug
+		m.Title, m.Description = p.Site.Title+": "+a.Name, "Articles by "+a.Name+" in "+p.Site.Title
+	case ScopeSite:
+	default:
+		return m, filter, newsdesk.Errorf(newsdesk.ENOTFOUND, "no such feed")
+	}
+	if scope.Kind != ScopeSite {
+		m.HomeURL = p.Site.BaseURL + "/" + scope.Kind + "/" + url.PathEscape(scope.Slug)
+		m.ID = m.HomeURL
+	}
+	return m, filter, nil
+}
+
+func (p *Publisher) items() int {
+	if p.Items <= 0 {
+		return 20
+	}
+	return p.Items
+}
+
+// newest returns the latest change among the articles.
+func newest(articles []*newsdesk.Article) time.Time {
+	var t time.Time
+	for _, a := range articles {
+		if a.UpdatedAt.After(t) {
+			t = a.UpdatedAt
+		}
+	}
+	return t
+}
+
+// NewDocument wraps rendered bytes with what serving them needs.
+func NewDocument(body []byte, contentType string, modified time.Time) *Document {
+	sum := sha256.Sum256(body)
+	tag := hex.EncodeToString(sum[:16])
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	return &Document{
+		Body: body, Gzip: gz.Bytes(),
+		ETag: strconv.Quote(tag), GzipETag: strconv.Quote(tag + "-gzip"),
+		LastModified: modified.UTC().Truncate(time.Second), ContentType: contentType,
+	}
+}

@@ -1,0 +1,135 @@
+// Package web serves newsdesk over HTTP: the public site and its feeds.
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/feeds"
+)
+
+// ArticleStore is what the site reads articles from.
+type ArticleStore interface {
+	FindArticleBySlug(ctx context.Context, slug string) (*newsdesk.Article, error)
+	FindArticles(ctx context.Context, filter newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error)
+	FindAuthorBySlug(ctx context.Context, slug string) (*newsdesk.Author, error)
+	FindCategoryBySlug(ctx context.Context, slug string) (*newsdesk.Category, error)
+}
+
+// FeedSource renders (or returns cached) feed documents.
+type FeedSource interface {
+	Feed(ctx context.Context, scope feeds.Scope, f feeds.Format) (*feeds.Document, error)
+}
+
+// Site is what pages say about the publication.
+type Site struct {
+	Title         string
+	Description   string
+	BaseURL       string
+	Language      string
+	PostalAddress string
+}
+
+// Server holds the HTTP side of the daemon.
+type Server struct {
+	Site     Site
+	Articles ArticleStore
+	Feeds    FeedSource
+	Pages    *template.Template
+	MediaDir string        // served under /media/; "" serves nothing
+	MaxAge   time.Duration // Cache-Control max-age for feeds
+	PageSize int
+	Health   func(context.Context) error
+	Logger   *slog.Logger
+
+	cacheControl string
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	s.cacheControl = feeds.CacheControl(s.MaxAge)
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.handleIndex)
+	mux.HandleFunc("GET /articles/{slug}", s.handleArticle)
+	mux.HandleFunc("GET /category/{slug}", s.handleCategory)
+	mux.HandleFunc("GET /author/{slug}", s.handleAuthor)
+	for _, f := range feeds.Formats {
+		for _, kind := range []string{feeds.ScopeSite, feeds.ScopeCategory, feeds.ScopeAuthor} {
+			mux.HandleFunc("GET "+feedPattern(kind, f), s.feedHandler(kind, f))
+		}
+	}
+	if s.MediaDir != "" {
+		mux.Handle("GET /media/", http.StripPrefix("/media/", noListing(http.FileServer(http.Dir(s.MediaDir)))))
+	}
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("/", s.handleNotFound)
+	return s.recoverer(mux)
+}
+
+// feedPattern is the route pattern of a scope kind's feed in format f.
+func feedPattern(kind string, f feeds.Format) string {
+	path := feeds.Scope{Kind: kind}.Path(f)
+	if kind == feeds.ScopeSite {
+		return path
+	}
+	return "/" + kind + "/{slug}" + path[len("/"+kind+"/"):]
+}
+
+// recoverer turns a panic in a handler into a logged 500 instead of a
+// dropped connection.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil && v != http.ErrAbortHandler {
+				s.Logger.Error("panic in handler", "path", r.URL.Path, "panic", v)
+				http.Error(w, "Internal error.", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noListing refuses directory listings, which would show the media folder's
+// contents to anyone.
+func noListing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || r.URL.Path[len(r.URL.Path)-1] == '/' {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) feedHandler(kind string, f feeds.Format) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		scope := feeds.Scope{Kind: kind, Slug: r.PathValue("slug")}
+		doc, err := s.Feeds.Feed(r.Context(), scope, f)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		doc.Serve(w, r, s.cacheControl)
+	}
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.Health != nil {
+		if err := s.Health(r.Context()); err != nil {
+			s.Logger.Error("health check failed", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("database unavailable\n"))
+			return
+		}
+	}
+	w.Write([]byte("ok\n"))
+}
