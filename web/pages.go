@@ -28,7 +28,11 @@ type page struct {
 
 // feedLink is one autodiscovery link.
 type feedLink struct {
-	Type, Title, Label, URL string
+	// TypeAttr is the whole type="…" attribute, so that html/template does
+	// not escape the "+" of the media type, which naive autodiscovery
+	// code would then miss.
+	TypeAttr          template.HTMLAttr
+	Title, Label, URL string
 }
 
 // feedLinks returns the autodiscovery links of a scope's feeds, titled
@@ -38,7 +42,7 @@ func (s *Server) feedLinks(scope feeds.Scope, title string) []feedLink {
 	links := make([]feedLink, 0, len(feeds.Formats))
 	for _, f := range feeds.Formats {
 		links = append(links, feedLink{
-			Type:  mediaType(f.ContentType()),
+			TypeAttr: template.HTMLAttr(`type="` + mediaType(f.ContentType()) + `"`),
 			Title: title + " (" + labels[f] + ")",
 			Label: labels[f],
 			URL:   s.Site.BaseURL + scope.Path(f),

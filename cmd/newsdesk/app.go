@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -52,14 +53,14 @@ func openApp(g *globals, env *Env) (*app, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, usagef("no database at %s: run newsdesk init --data %s first", path, g.data)
 	}
-	return newApp(cfg, g.data)
+	return newApp(cfg, g.data, env.Stderr)
 }
 
 // newApp opens (creating if needed) the database in dataDir and wires the
 // services on it.
-func newApp(cfg Config, dataDir string) (*app, error) {
+func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 	a := &app{cfg: cfg, dataDir: dataDir, clock: newsdesk.SystemClock{},
-		logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+		logger: slog.New(slog.NewTextHandler(logw, nil))}
 	a.db = sqlite.NewDB(filepath.Join(dataDir, dbFile))
 	a.db.Clock = a.clock
 	if err := a.db.Open(); err != nil {

@@ -23,7 +23,7 @@ func runArticle(ctx context.Context, env *Env, args []string) error {
 // articleFields are the flags add and edit share.
 type articleFields struct {
 	title, slug, summary, bodyFile, author, category, image, publishAt string
-	draft                                                                bool
+	draft                                                              bool
 }
 
 func (f *articleFields) register(fs *flag.FlagSet) {
@@ -74,7 +74,7 @@ func articleAdd(ctx context.Context, env *Env, args []string) error {
 	var g globals
 	var f articleFields
 	fs := newFlags("article add", env, &g)
-	f.register(fs)
+	f.register(fs.FlagSet)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func oneArticle(ctx context.Context, env *Env, name string, args []string, regis
 	var g globals
 	fs := newFlags(name, env, &g)
 	if register != nil {
-		register(fs)
+		register(fs.FlagSet)
 	}
 	pos, err := parse(fs, args)
 	if err != nil {

@@ -16,13 +16,13 @@ import (
 
 func runInit(ctx context.Context, env *Env, args []string) error {
 	var g globals
-	fs := newFlags("init", env, &g)
-	demo := fs.Bool("demo", false, "load demo articles, authors and categories")
-	email := fs.String("email", "editor@localhost", "email of the first editor account")
-	if _, err := parse(fs, args); err != nil {
+	flags := newFlags("init", env, &g)
+	demo := flags.Bool("demo", false, "load demo articles, authors and categories")
+	email := flags.String("email", "editor@localhost", "email of the first editor account")
+	if _, err := parse(flags, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(&g, env)
+	cfg, err := loadInitConfig(&g, env)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func runInit(ctx context.Context, env *Env, args []string) error {
 	if err := os.MkdirAll(filepath.Join(g.data, "media"), 0o750); err != nil {
 		return err
 	}
-	a, err := newApp(cfg, g.data)
+	a, err := newApp(cfg, g.data, env.Stderr)
 	if err != nil {
 		return err
 	}
@@ -49,6 +49,21 @@ func runInit(ctx context.Context, env *Env, args []string) error {
 		return a.loadDemo(ctx, env)
 	}
 	return nil
+}
+
+// loadInitConfig is loadConfig for init, which may be asked to write the
+// config file it names, so the file need not exist yet.
+func loadInitConfig(g *globals, env *Env) (Config, error) {
+	if g.config != "" {
+		if _, err := os.Stat(g.config); errors.Is(err, fs.ErrNotExist) {
+			cfg, err := LoadConfig("", false, env.Environ)
+			if err != nil {
+				return cfg, usagef("%v", err)
+			}
+			return cfg, nil
+		}
+	}
+	return loadConfig(g, env)
 }
 
 // initDesk records the desk's creation, mints the signing secret and makes

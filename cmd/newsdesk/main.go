@@ -116,10 +116,18 @@ type globals struct {
 	data   string
 }
 
+// flags is a command's flag set. Errors come back from parse as one line;
+// only --help prints the flags, to standard output.
+type flags struct {
+	*flag.FlagSet
+	stdout io.Writer
+}
+
 // newFlags returns a flag set with the global flags registered.
-func newFlags(name string, env *Env, g *globals) *flag.FlagSet {
-	fs := flag.NewFlagSet("newsdesk "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+func newFlags(name string, env *Env, g *globals) *flags {
+	fs := &flags{flag.NewFlagSet("newsdesk "+name, flag.ContinueOnError), env.Stdout}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	fs.StringVar(&g.config, "config", "", "config `FILE` (default newsdesk.toml if present)")
 	fs.StringVar(&g.data, "data", "./data", "data `DIR`")
 	return fs
@@ -127,11 +135,14 @@ func newFlags(name string, env *Env, g *globals) *flag.FlagSet {
 
 // parse parses flags that may come before, between or after positional
 // arguments, as DESIGN promises, and returns the positional ones.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+func parse(fs *flags, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(fs.stdout, "Usage of %s:\n", fs.Name())
+				fs.SetOutput(fs.stdout)
+				fs.PrintDefaults()
 				return nil, err
 			}
 			return nil, usagef("%s: %v", fs.Name(), err)
