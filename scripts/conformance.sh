@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Conformance: starts a demo desk and checks every feed it serves with external
+# tools: feedparser, jing (Atom RELAX NG schema), JSON Feed 1.1 rules,
+# conditional GET, autodiscovery, and newsboat (a real feed reader).
+# Prints `ok WHAT` / `FAIL WHAT: reason` per check, then
+# `conformance: N passed, M failed`; exits 1 if anything failed.
+#
+# usage: scripts/conformance.sh   (`make conformance` builds bin/newsdesk first)
+# env:   KEEP_TMP=1 keeps the temp dir (daemon log, fetched feeds, newsboat caches)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+py=/usr/bin/python3 # Debian's python, which has python3-feedparser (pyenv's has not)
+start=$SECONDS
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the tree
+
+# 1. Tools from Debian, only when something is missing.
+missing=()
+for cmd in jing newsboat sqlite3 curl; do command -v "$cmd" >/dev/null || missing+=("$cmd"); done
+{ [ -x "$py" ] && "$py" -c 'import feedparser' 2>/dev/null; } || missing+=(python3-feedparser)
+if ((${#missing[@]})); then
+  echo "conformance: installing ${missing[*]}"
+  sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    python3-feedparser jing newsboat sqlite3 curl </dev/null
+fi
+
+schema=$repo/feeds/testdata/atom.rnc
+[ -f "$schema" ] || schema=$repo/scripts/conformance/atom.rnc
+[ -f "$schema" ] || { echo "conformance: no atom.rnc in feeds/testdata or scripts/conformance" >&2; exit 2; }
+[ -x bin/newsdesk ] || make build
+
+# 2. A demo desk in a temp dir, served on a free port.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/newsdesk-conformance.XXXXXX")
+[ "${KEEP_TMP:-}" != 1 ] || echo "conformance: working in $tmp (KEEP_TMP=1: kept afterwards)"
+daemon=
+cleanup() {
+  if [ -n "$daemon" ]; then kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
+  [ "${KEEP_TMP:-}" = 1 ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+results=$tmp/results
+: >"$results"
+ok() { echo "ok $*" | tee -a "$results"; }
+fail() { echo "FAIL $*" | tee -a "$results"; }
+summary() {
+  local passed failed
+  passed=$(grep -c '^ok ' "$results" || true)
+  failed=$(grep -c '^FAIL ' "$results" || true)
+  echo "took $((SECONDS - start))s"
+  echo "conformance: $passed passed, $failed failed"
+  [ "$failed" = 0 ]
+}
+die() { fail "$*"; summary || true; exit 1; }
+# Runs a Python helper; its ok/FAIL lines count, and a crash is a failure.
+helper() {
+  local name=$1; shift
+  if ! "$py" "$repo/scripts/conformance/$name" "$@" 2>"$tmp/$name.err" | tee -a "$results"; then
+    fail "$name crashed: $(tail -n 3 "$tmp/$name.err" | tr '\n' ' ')"
+  fi
+}
+
+cd "$tmp" # init writes newsdesk.toml into the current directory
+port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base=http://127.0.0.1:$port
+export NEWSDESK_SITE_BASE_URL=$base
+nd() { "$repo/bin/newsdesk" "$@" --config "$tmp/newsdesk.toml" --data "$tmp/data"; }
+
+"$repo/bin/newsdesk" init --demo --data "$tmp/data" >init.log 2>&1 ||
+  die "newsdesk init --demo: $(tail -n 3 init.log | tr '\n' ' ')"
+nd export --out "$tmp/export" >export.log 2>&1 || die "newsdesk export: $(tail -n 3 export.log | tr '\n' ' ')"
+nd serve --listen "127.0.0.1:$port" >serve.out 2>serve.log </dev/null &
+daemon=$!
+for _ in $(seq 100); do
+  curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
+  kill -0 "$daemon" 2>/dev/null || die "newsdesk serve exited: $(tail -n 3 serve.log | tr '\n' ' ')"
+  sleep 0.1
+done
+curl -fsS -o /dev/null "$base/healthz" || die "/healthz did not answer 200 within 10s"
+ok "serve: /healthz answers on $base"
+first=$(head -n 1 serve.out)
+[ "$first" = "newsdesk listening on $base" ] && ok "serve: announces its address" ||
+  fail "serve: first stdout line is '$first', want 'newsdesk listening on $base'"
+
+# 3. Every feed: found by export (site, categories, authors), plus related ones once they exist.
+# Site feeds first, then categories and authors.
+mapfile -t feeds < <(cd export && find . -type f \( -name feed.xml -o -name atom.xml -o -name feed.json \) |
+  sed 's|^\./||' | awk -F/ '{ print NF "\t" $0 }' | sort | cut -f2-)
+n_site=0 n_cat=0 n_author=0
+for f in "${feeds[@]}"; do
+  case $f in feed.xml | atom.xml | feed.json) n_site=$((n_site + 1)) ;; category/*) n_cat=$((n_cat + 1)) ;; author/*) n_author=$((n_author + 1)) ;; esac
+done
+what="discovery: export wrote ${#feeds[@]} feeds ($n_site site, $n_cat category, $n_author author)"
+if [ "$n_site" = 3 ] && ((n_cat >= 3 && n_author >= 3 && n_cat % 3 == 0 && n_author % 3 == 0)); then ok "$what"; else fail "$what"; fi
+urls=()
+for f in "${feeds[@]}"; do urls+=("$base/$f"); done
+for f in related/feed.xml related/atom.xml; do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/$f")" = 200 ] && urls+=("$base/$f")
+done
+
+helper check_discovery.py "$base" "${feeds[@]}"
+helper check_feeds.py --schema "$schema" --export "$tmp/export" "${urls[@]}"
+
+for f in category/no-such-category/{feed.xml,atom.xml,feed.json} author/no-such-author/feed.xml; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$base/$f")
+  [ "$code" = 404 ] && ok "404 /$f" || fail "404 /$f: got $code"
+done
+
+xml_urls=()
+for u in "${urls[@]}"; do [[ $u == *.xml ]] && xml_urls+=("$u"); done
+helper check_newsboat.py "$tmp/newsboat" "${xml_urls[@]}"
+
+kill -0 "$daemon" 2>/dev/null && ok "serve: still running" || fail "serve: the daemon died during the checks"
+errors=$(grep -c 'level=ERROR' serve.log || true)
+[ "$errors" = 0 ] && ok "serve: no errors logged" ||
+  fail "serve: $errors errors logged, e.g. $(grep -m1 'level=ERROR' serve.log)"
+
+# 4. Verdict.
+summary
