@@ -30,6 +30,10 @@ type Site struct {
 	Description string
 	BaseURL     string // absolute, without a trailing slash
 	Language    string
+	// IDPrefix starts every feed's Atom id, e.g. "tag:example.org,2026-11-25:".
+	// It is fixed when the desk is created, so feed ids survive a change of
+	// address; without one, ids are the feeds' page URLs.
+	IDPrefix string
 }
 
 // Scope names a feed's selection: the whole site, a category or an author.
@@ -156,7 +160,7 @@ func (p *Publisher) meta(ctx context.Context, scope Scope, f Format) (Meta, news
 	m := Meta{
 		Title: p.Site.Title, Description: p.Site.Description, Language: p.Site.Language,
 		BaseURL: p.Site.BaseURL, HomeURL: p.Site.BaseURL + "/", SelfURL: p.Site.BaseURL + scope.Path(f),
-		ID: p.Site.BaseURL + "/", Hub: p.Hub,
+		ID: p.feedID(scope), Hub: p.Hub,
 	}
 	switch scope.Kind {
 	case ScopeCategory:
@@ -179,9 +183,22 @@ func (p *Publisher) meta(ctx context.Context, scope Scope, f Format) (Meta, news
 	}
 	if scope.Kind != ScopeSite {
 		m.HomeURL = p.Site.BaseURL + "/" + scope.Kind + "/" + url.PathEscape(scope.Slug)
-		m.ID = m.HomeURL
 	}
 	return m, filter, nil
+}
+
+// feedID is the feed's permanent Atom id.
+func (p *Publisher) feedID(scope Scope) string {
+	if p.Site.IDPrefix == "" {
+		if scope.Kind == ScopeSite {
+			return p.Site.BaseURL + "/"
+		}
+		return p.Site.BaseURL + "/" + scope.Kind + "/" + url.PathEscape(scope.Slug)
+	}
+	if scope.Kind == ScopeSite {
+		return p.Site.IDPrefix + "feed"
+	}
+	return p.Site.IDPrefix + "feed:" + scope.Kind + ":" + scope.Slug
 }
 
 func (p *Publisher) items() int {

@@ -70,13 +70,19 @@ func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 	a.publisher = &feeds.Publisher{
 		Store: a.articles,
 		Site: feeds.Site{Title: cfg.Site.Title, Description: cfg.Site.Description,
-			BaseURL: cfg.Site.BaseURL, Language: cfg.Site.Language},
+			BaseURL: cfg.Site.BaseURL, Language: cfg.Site.Language, IDPrefix: a.meta("tag_prefix")},
 		Items: cfg.Feeds.Items,
 		Hub:   cfg.Feeds.Hub,
 		Epoch: a.epoch(),
 	}
 	a.pinger = &feeds.Pinger{Hub: cfg.Feeds.Hub}
 	return a, nil
+}
+
+// meta returns a stored setting, or "" when there is none.
+func (a *app) meta(key string) string {
+	v, _ := a.db.Meta(context.Background(), key)
+	return v
 }
 
 // epoch is when the desk was created; empty feeds use it as their date.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	"net/url"
@@ -16,9 +17,13 @@ import (
 // Config is newsdesk.toml. Every key can also be set in the environment
 // as NEWSDESK_SECTION_KEY, which wins over the file.
 type Config struct {
-	Site  SiteConfig  `toml:"site"`
-	HTTP  HTTPConfig  `toml:"http"`
-	Feeds FeedsConfig `toml:"feeds"`
+	Site   SiteConfig   `toml:"site"`
+	HTTP   HTTPConfig   `toml:"http"`
+	Feeds  FeedsConfig  `toml:"feeds"`
+	Ingest IngestConfig `toml:"ingest"`
+	Mail   MailConfig   `toml:"mail"`
+	SMTP   SMTPConfig   `toml:"smtp"`
+	DKIM   DKIMConfig   `toml:"dkim"`
 }
 
 // SiteConfig describes the publication.
@@ -41,6 +46,67 @@ type FeedsConfig struct {
 	Items  int      `toml:"items"`
 	MaxAge Duration `toml:"max_age"`
 	Hub    string   `toml:"hub"`
+}
+
+// IngestConfig governs the polling of external feeds.
+type IngestConfig struct {
+	Interval     Duration `toml:"interval"`      // default polling interval of a source
+	MaxBody      ByteSize `toml:"max_body"`      // largest feed body accepted, after decompression
+	Timeout      Duration `toml:"timeout"`       // total time one fetch may take
+	MaxErrors    int      `toml:"max_errors"`    // consecutive failures before a source is paused
+	Retention    Duration `toml:"retention"`     // how long ingested items are kept
+	Concurrency  int      `toml:"concurrency"`   // sources fetched at once
+	AllowPrivate bool     `toml:"allow_private"` // allow loopback, private and link-local addresses
+}
+
+// MailConfig is how newsletters and confirmations leave.
+type MailConfig struct {
+	Transport string `toml:"transport"` // "file" (default) or "smtp"
+	From      string `toml:"from"`
+	ReplyTo   string `toml:"reply_to"`
+}
+
+// SMTPConfig is the SMTP transport.
+type SMTPConfig struct {
+	Host        string `toml:"host"`
+	Port        int    `toml:"port"`
+	TLS         string `toml:"tls"` // mandatory, opportunistic, none or ssl
+	Username    string `toml:"username"`
+	Password    string `toml:"password"`
+	Connections int    `toml:"connections"`
+	Rate        int    `toml:"rate"` // messages per second; 0 for no limit
+}
+
+// DKIMConfig signs outgoing mail when all three are set.
+type DKIMConfig struct {
+	Domain   string `toml:"domain"`
+	Selector string `toml:"selector"`
+	KeyFile  string `toml:"key_file"`
+}
+
+// ByteSize is a size written as 10485760, "512KiB", "10MiB" or "1GB".
+type ByteSize int64
+
+// UnmarshalText parses a size with an optional unit.
+func (b *ByteSize) UnmarshalText(text []byte) error {
+	s := strings.TrimSpace(string(text))
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(num), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q is not a size (use e.g. 10MiB or 10485760)", text)
+	}
+	*b = ByteSize(n * mult)
+	return nil
 }
 
 // Duration is a time.Duration written as "5m" or "90s" in TOML.
@@ -66,6 +132,10 @@ func DefaultConfig() Config {
 		},
 		HTTP:  HTTPConfig{Listen: "127.0.0.1:8080"},
 		Feeds: FeedsConfig{Items: 20, MaxAge: Duration{5 * time.Minute}},
+		Ingest: IngestConfig{Interval: Duration{30 * time.Minute}, MaxBody: 10 << 20, Timeout: Duration{30 * time.Second},
+			MaxErrors: 10, Retention: Duration{90 * 24 * time.Hour}, Concurrency: 8},
+		Mail: MailConfig{Transport: "file", From: "newsdesk <newsdesk@localhost>"},
+		SMTP: SMTPConfig{Port: 587, TLS: "mandatory", Connections: 4},
 	}
 }
 
@@ -121,9 +191,8 @@ func envFields(v reflect.Value) map[string]reflect.Value {
 }
 
 func setField(f reflect.Value, s string) error {
-	switch f.Addr().Interface().(type) {
-	case *Duration:
-		return f.Addr().Interface().(*Duration).UnmarshalText([]byte(s))
+	if u, ok := f.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		return u.UnmarshalText([]byte(s))
 	}
 	switch f.Kind() {
 	case reflect.String:
@@ -160,10 +229,40 @@ func (c *Config) Validate() error {
 	if c.Feeds.MaxAge.Duration < 0 {
 		return fmt.Errorf("config feeds.max_age: must not be negative")
 	}
+	if err := c.validateMail(); err != nil {
+		return err
+	}
+	if c.Ingest.MaxErrors < 1 || c.Ingest.Concurrency < 1 || c.Ingest.MaxBody < 1024 || c.Ingest.Interval.Duration < time.Minute {
+		return fmt.Errorf("config ingest: max_errors and concurrency must be at least 1, max_body at least 1KiB, interval at least 1m")
+	}
 	if c.Feeds.Hub != "" {
 		if u, err := url.Parse(c.Feeds.Hub); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("config feeds.hub: %q must be an absolute http(s) URL", c.Feeds.Hub)
 		}
+	}
+	return nil
+}
+
+func (c *Config) validateMail() error {
+	switch c.Mail.Transport {
+	case "file", "smtp":
+	default:
+		return fmt.Errorf("config mail.transport: %q must be file or smtp", c.Mail.Transport)
+	}
+	switch c.SMTP.TLS {
+	case "mandatory", "opportunistic", "none", "ssl":
+	default:
+		return fmt.Errorf("config smtp.tls: %q must be mandatory, opportunistic, none or ssl", c.SMTP.TLS)
+	}
+	if c.Mail.Transport == "smtp" && c.SMTP.Host == "" {
+		return fmt.Errorf("config smtp.host: required when mail.transport is smtp")
+	}
+	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 || c.SMTP.Connections < 1 || c.SMTP.Rate < 0 {
+		return fmt.Errorf("config smtp: port must be 1-65535, connections at least 1, rate 0 or more")
+	}
+	if (c.DKIM.Domain != "" || c.DKIM.Selector != "" || c.DKIM.KeyFile != "") &&
+		(c.DKIM.Domain == "" || c.DKIM.Selector == "" || c.DKIM.KeyFile == "") {
+		return fmt.Errorf("config dkim: domain, selector and key_file go together")
 	}
 	return nil
 }
@@ -180,11 +279,12 @@ const exampleConfig = `# newsdesk configuration. Every key may also be set in th
 
 [site]
 # The publication's name, shown in pages and feeds.
-title = "newsdesk"
+title = %q
 # description = "Analysis and commentary"
 # The public address readers reach the site at. Feeds and emails use it for
-# every link, so set it before publishing.
-base_url = "http://127.0.0.1:8080"
+# every link, and the ids of feeds and articles are made from its host, so
+# set it before init and before publishing.
+base_url = %q
 # BCP 47 language tag of the content.
 language = "en"
 # Shown in page and email footers.
@@ -202,4 +302,44 @@ items = 20
 max_age = "5m"
 # A WebSub hub to ping on every publish; feeds then carry rel="hub".
 # hub = "https://pubsubhubbub.appspot.com/"
+
+[ingest]
+# How often a source is polled unless it asks for less (Cache-Control, <ttl>).
+interval = "30m"
+# Largest feed accepted, measured after decompression.
+max_body = "10MiB"
+# Total time one fetch may take, slow servers included.
+timeout = "30s"
+# Consecutive failures after which a source is paused.
+max_errors = 10
+# How long ingested items are kept.
+retention = "2160h"
+# Sources fetched at once (never more than one per host).
+concurrency = 8
+# Allow sources on loopback, private and link-local addresses.
+allow_private = false
+
+[mail]
+# "file" writes each message as an .eml file under DATA/outbox; "smtp" sends.
+transport = "file"
+from = "newsdesk <newsdesk@localhost>"
+# reply_to = "editors@example.org"
+
+[smtp]
+# host = "smtp.example.org"
+port = 587
+# mandatory, opportunistic, none or ssl (implicit TLS, usually port 465).
+tls = "mandatory"
+# username = ""
+# password = ""   # or NEWSDESK_SMTP_PASSWORD, which keeps it out of the file
+# Connections kept open and reused.
+connections = 4
+# Messages per second; 0 for no limit.
+rate = 0
+
+[dkim]
+# Sign outgoing mail when all three are set.
+# domain = "example.org"
+# selector = "newsdesk"
+# key_file = "dkim.pem"
 `

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -41,7 +42,7 @@ func runInit(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeExampleConfig(env, g.config); err != nil {
+	if err := writeExampleConfig(env, g.config, cfg); err != nil {
 		return err
 	}
 	printf(env, "Initialised %s.\nEditor account: %s\nPassword (shown only now): %s\n", g.data, *email, password)
@@ -72,6 +73,13 @@ func (a *app) initDesk(ctx context.Context, email string) (string, error) {
 	if err := a.db.SetMeta(ctx, "created_at", a.clock.Now().Format(time.RFC3339)); err != nil {
 		return "", err
 	}
+	// Feed ids are tag: URIs under the site's host on the day the desk was
+	// made, kept for ever however the address changes later.
+	prefix := fmt.Sprintf("tag:%s,%s:", a.cfg.Host(), a.clock.Now().UTC().Format("2006-01-02"))
+	if err := a.db.SetMeta(ctx, "tag_prefix", prefix); err != nil {
+		return "", err
+	}
+	a.publisher.Site.IDPrefix = prefix
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	if err := a.db.SetMeta(ctx, "secret", hex.EncodeToString(secret)); err != nil {
@@ -89,8 +97,9 @@ func (a *app) initDesk(ctx context.Context, email string) (string, error) {
 }
 
 // writeExampleConfig writes the commented example config where the
-// config is looked for, unless a file is already there.
-func writeExampleConfig(env *Env, path string) error {
+// config is looked for, unless a file is already there. The site's title
+// and address are those init ran with, from the environment or defaults.
+func writeExampleConfig(env *Env, path string, cfg Config) error {
 	if path == "" {
 		path = "newsdesk.toml"
 	}
@@ -101,7 +110,7 @@ func writeExampleConfig(env *Env, path string) error {
 		return err
 	}
 	defer f.Close()
-	if _, err := f.WriteString(exampleConfig); err != nil {
+	if _, err := fmt.Fprintf(f, exampleConfig, cfg.Site.Title, cfg.Site.BaseURL); err != nil {
 		return err
 	}
 	printf(env, "Wrote an example configuration to %s.\n", path)
