@@ -43,9 +43,9 @@ func (s *Server) feedLinks(scope feeds.Scope, title string) []feedLink {
 	for _, f := range feeds.Formats {
 		links = append(links, feedLink{
 			TypeAttr: template.HTMLAttr(`type="` + mediaType(f.ContentType()) + `"`),
-			Title: title + " (" + labels[f] + ")",
-			Label: labels[f],
-			URL:   s.Site.BaseURL + scope.Path(f),
+			Title:    title + " (" + labels[f] + ")",
+			Label:    labels[f],
+			URL:      s.Site.BaseURL + scope.Path(f),
 		})
 	}
 	return links
