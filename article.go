@@ -88,6 +88,9 @@ type ArticleService interface {
 	// FindArticles returns the articles that match, newest first, and the
 	// total count of matches before Offset and Limit.
 	FindArticles(ctx context.Context, filter ArticleFilter) ([]*Article, int, error)
+	// LatestPublished returns the newest published articles that match,
+	// without a total count.
+	LatestPublished(ctx context.Context, filter ArticleFilter) ([]*Article, error)
 	CreateArticle(ctx context.Context, a *Article) error
 	UpdateArticle(ctx context.Context, id int64, upd ArticleUpdate) (*Article, error)
 	// PublishArticle publishes an article at the given time: now or earlier

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"sync"
@@ -19,7 +20,7 @@ import (
 
 // ArticleStore is what the publisher needs from the store.
 type ArticleStore interface {
-	FindArticles(ctx context.Context, filter newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error)
+	LatestPublished(ctx context.Context, filter newsdesk.ArticleFilter) ([]*newsdesk.Article, error)
 	FindAuthorBySlug(ctx context.Context, slug string) (*newsdesk.Author, error)
 	FindCategoryBySlug(ctx context.Context, slug string) (*newsdesk.Category, error)
 }
@@ -66,6 +67,10 @@ type Document struct {
 	GzipETag     string
 	LastModified time.Time
 	ContentType  string
+
+	plain, gzip  representation
+	lastModified []string
+	contentType  []string
 }
 
 // Publisher renders feeds and keeps their bytes until content changes, so
@@ -129,7 +134,7 @@ func (p *Publisher) render(ctx context.Context, scope Scope, f Format, gen int64
 	if err != nil {
 		return nil, err
 	}
-	articles, _, err := p.Store.FindArticles(ctx, filter)
+	articles, err := p.Store.LatestPublished(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -219,17 +224,26 @@ func newest(articles []*newsdesk.Article) time.Time {
 	return t
 }
 
-// NewDocument wraps rendered bytes with what serving them needs.
+// NewDocument wraps rendered bytes with what serving them needs: the gzipped
+// bytes, strong ETags for each, and the header values, all made once.
 func NewDocument(body []byte, contentType string, modified time.Time) *Document {
 	sum := sha256.Sum256(body)
 	tag := hex.EncodeToString(sum[:16])
 	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
 	zw.Write(body)
 	zw.Close()
-	return &Document{
+	d := &Document{
 		Body: body, Gzip: gz.Bytes(),
 		ETag: strconv.Quote(tag), GzipETag: strconv.Quote(tag + "-gzip"),
 		LastModified: modified.UTC().Truncate(time.Second), ContentType: contentType,
+		contentType: []string{contentType},
 	}
+	d.plain = representation{body: d.Body, etag: []string{d.ETag}, length: []string{strconv.Itoa(len(d.Body))}}
+	d.gzip = representation{body: d.Gzip, etag: []string{d.GzipETag}, length: []string{strconv.Itoa(len(d.Gzip))},
+		encoding: gzipEncoding}
+	if !d.LastModified.IsZero() {
+		d.lastModified = []string{d.LastModified.Format(http.TimeFormat)}
+	}
+	return d
 }

@@ -19,7 +19,7 @@ type memStore struct {
 	queries  atomic.Int64
 }
 
-func (m *memStore) FindArticles(_ context.Context, f newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error) {
+func (m *memStore) LatestPublished(_ context.Context, f newsdesk.ArticleFilter) ([]*newsdesk.Article, error) {
 	m.queries.Add(1)
 	var out []*newsdesk.Article
 	for _, a := range m.articles {
@@ -28,7 +28,7 @@ func (m *memStore) FindArticles(_ context.Context, f newsdesk.ArticleFilter) ([]
 		}
 		out = append(out, a)
 	}
-	return out, len(out), nil
+	return out, nil
 }
 
 func (m *memStore) FindAuthorBySlug(_ context.Context, slug string) (*newsdesk.Author, error) {
@@ -117,7 +117,7 @@ func TestDocumentServeConditionalGET(t *testing.T) {
 			r.Header.Set(header[i], header[i+1])
 		}
 		w := httptest.NewRecorder()
-		doc.Serve(w, r, "public, max-age=60")
+		doc.Serve(w, r, []string{"public, max-age=60"})
 		return w
 	}
 	lm := day.Format(http.TimeFormat)

@@ -9,33 +9,42 @@ import (
 
 // Serve writes the document as the answer to r: 304 when the client's copy
 // is current, the gzipped bytes when the client takes them, and caching
-// headers either way. cacheControl is the Cache-Control value to send.
-func (d *Document) Serve(w http.ResponseWriter, r *http.Request, cacheControl string) {
-	body, etag := d.Body, d.ETag
-	gz := acceptsGzip(r)
-	if gz {
-		body, etag = d.Gzip, d.GzipETag
+// headers either way. cacheControl is the Cache-Control header value, made
+// once by the caller. Header values are built when the document is, so a
+// request costs little more than the write.
+func (d *Document) Serve(w http.ResponseWriter, r *http.Request, cacheControl []string) {
+	rep := &d.plain
+	if acceptsGzip(r) {
+		rep = &d.gzip
 	}
 	h := w.Header()
-	h["Etag"] = []string{etag}
-	h["Cache-Control"] = []string{cacheControl}
+	h["Etag"] = rep.etag
+	h["Cache-Control"] = cacheControl
 	h["Vary"] = varyAcceptEncoding
-	if !d.LastModified.IsZero() {
-		h["Last-Modified"] = []string{d.LastModified.Format(http.TimeFormat)}
+	if d.lastModified != nil {
+		h["Last-Modified"] = d.lastModified
 	}
 	if d.notModified(r) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h["Content-Type"] = []string{d.ContentType}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	if gz {
-		h["Content-Encoding"] = gzipEncoding
+	h["Content-Type"] = d.contentType
+	h["Content-Length"] = rep.length
+	if rep.encoding != nil {
+		h["Content-Encoding"] = rep.encoding
 	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(body)
+		w.Write(rep.body)
 	}
+}
+
+// representation is one encoding of a document with its header values.
+// The slices are shared by every response and never modified.
+type representation struct {
+	body         []byte
+	etag, length []string
+	encoding     []string
 }
 
 var (
@@ -47,6 +56,9 @@ var (
 // alone; otherwise If-Modified-Since is compared with Last-Modified.
 func (d *Document) notModified(r *http.Request) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		if inm == d.ETag || inm == d.GzipETag {
+			return true // the usual case: a client sends back the one tag it got
+		}
 		return etagMatches(inm, d.ETag) || etagMatches(inm, d.GzipETag)
 	}
 	ims := r.Header.Get("If-Modified-Since")
@@ -71,7 +83,11 @@ func etagMatches(list, tag string) bool {
 
 // acceptsGzip reports whether the request's Accept-Encoding admits gzip.
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	ae := r.Header.Get("Accept-Encoding")
+	if ae == "" {
+		return false
+	}
+	for _, part := range strings.Split(ae, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			continue
@@ -82,7 +98,7 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// CacheControl returns the Cache-Control value for a max-age.
-func CacheControl(maxAge time.Duration) string {
-	return "public, max-age=" + strconv.Itoa(int(maxAge/time.Second))
+// CacheControl returns the Cache-Control header value for a max-age.
+func CacheControl(maxAge time.Duration) []string {
+	return []string{"public, max-age=" + strconv.Itoa(int(maxAge/time.Second))}
 }

@@ -46,7 +46,7 @@ type Server struct {
 	Health   func(context.Context) error
 	Logger   *slog.Logger
 
-	cacheControl string
+	cacheControl []string
 }
 
 // Handler returns the routes.

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# make bench: how fast newsdesk serves feeds (against nginx serving the same
+# bytes from `newsdesk export`) and how much a publication costs the feeds
+# (against the size of the archive). Prints a summary at the end.
+#
+# It fails only when something crashes; a missed target is printed as
+# "TARGET MISSED" and still exits 0.
+#
+# Environment:
+#   BENCH_ONLY=feeds|render  run one half only
+#   BENCH_SHORT=1            skip the 100,000-article archive (go test -short)
+#   BENCH_RENDER_TARGET_MS   ceiling for one publish at 100k articles (default 50)
+#   BENCH_RENDER_GROWTH      largest acceptable 100k/1k cost ratio (default 2)
+#   and the BENCH_* variables of scripts/bench/feeds.sh.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+only=${BENCH_ONLY:-}
+render_target_ms=${BENCH_RENDER_TARGET_MS:-50}
+render_growth=${BENCH_RENDER_GROWTH:-2}
+work=$(mktemp -d /tmp/newsdesk-bench-summary.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+summary=$work/summary
+: >"$summary"
+crashed=0
+
+if [[ -z $only || $only == feeds ]]; then
+	echo "### Feeds vs nginx (scripts/bench/feeds.sh)"
+	if ! BENCH_SUMMARY=$summary scripts/bench/feeds.sh; then
+		echo "feeds vs nginx: CRASHED (see above)" >>"$summary"
+		crashed=1
+	fi
+	echo
+fi
+
+if [[ -z $only || $only == render ]]; then
+	echo "### Publish and render vs archive size (go test -bench PublishAndRender ./feeds/)"
+	short=()
+	[[ -z ${BENCH_SHORT:-} ]] || short=(-short)
+	go test -run '^$' -bench PublishAndRender -benchtime=20x -benchmem -timeout 30m "${short[@]}" ./feeds/ | tee "$work/render.txt"
+	if ((PIPESTATUS[0] != 0)); then
+		echo "publish and render: CRASHED (see above)" >>"$summary"
+		crashed=1
+	else
+		# Lines look like
+		# BenchmarkPublishAndRender/articles=1000/feed=site-2  20  13841684 ns/op  ...
+		awk -v target="$render_target_ms" -v growth="$render_growth" '
+			$1 ~ /^BenchmarkPublishAndRender\/articles=[0-9]+\/feed=/ {
+				split($1, part, "/"); sub(/^articles=/, "", part[2]); feed = part[3]; sub(/^feed=/, "", feed); sub(/-[0-9]+$/, "", feed)
+				for (i = 2; i < NF; i++) if ($(i + 1) == "ns/op") ns[feed, part[2]] = $i
+				if (!(feed in seen)) { seen[feed] = 1; feeds[++n] = feed }
+			}
+			END {
+				for (i = 1; i <= n; i++) {
+					f = feeds[i]; small = ns[f, "1000"]; large = ns[f, "100000"]
+					if (large == "") {
+						printf "render %s feed: %.1f ms/publish at 1k articles; 100k not run\n", f, small / 1e6
+						continue
+					}
+					ok = large / 1e6 < target && large / small <= growth
+					printf "render %s feed: %.1f ms/publish at 1k articles, %.1f ms at 100k (x%.1f; target < %d ms and flat): %s\n", \
+						f, small / 1e6, large / 1e6, large / small, target, ok ? "ok" : "TARGET MISSED"
+				}
+			}
+		' "$work/render.txt" >>"$summary"
+	fi
+	echo
+fi
+
+elapsed=$(($(date +%s) - started))
+echo "### Summary"
+cat "$summary"
+printf 'make bench took %dm%02ds\n' $((elapsed / 60)) $((elapsed % 60))
+grep -q 'TARGET MISSED' "$summary" && echo "TARGET MISSED: see the lines above."
+exit "$crashed"
