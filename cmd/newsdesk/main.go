@@ -43,6 +43,8 @@ func commands() []command {
 		{"serve", "run the daemon: site, feeds and scheduler", runServe},
 		{"article", "manage articles: add, edit, list, show, publish, unpublish, delete, import", runArticle},
 		{"author", "manage authors: add, list", runAuthor},
+		{"source", "manage external feeds: add, list, remove, resume, import, export", runSource},
+		{"ingest", "fetch external feeds now (--source ID for one)", runIngest},
 		{"export", "write every feed and public page as static files", runExport},
 		{"backup", "write a consistent snapshot of the database to a file", runBackup},
 	}

@@ -1,0 +1,271 @@
+package feeds
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/newsdesk/newsdesk"
+)
+
+// IngestStore is what ingesting needs from the store.
+type IngestStore interface {
+	FindSources(ctx context.Context, filter newsdesk.SourceFilter) ([]*newsdesk.Source, error)
+	// ItemFingerprints returns the fingerprints of the source's stored
+	// items among hashes.
+	ItemFingerprints(ctx context.Context, sourceID int64, hashes []string) (map[string]string, error)
+	// SaveFetch stores the source's new state and the new or changed items
+	// in one transaction.
+	SaveFetch(ctx context.Context, src *newsdesk.Source, items []*newsdesk.Item) error
+	PruneItems(ctx context.Context, before time.Time) (int, error)
+}
+
+// Ingester polls sources: fetches them politely, reads them, makes their
+// HTML safe and stores what is new or changed. Set the fields before the
+// first call; it is safe for concurrent use after that.
+type Ingester struct {
+	Store     IngestStore
+	Client    *http.Client // NewIngestClient's, in production
+	Clock     newsdesk.Clock
+	UserAgent string // "newsdesk/VERSION (+https://site)"
+
+	Interval    time.Duration // default polling interval
+	Timeout     time.Duration // per fetch, body included
+	MaxBody     int64         // bytes, after decompression
+	MaxErrors   int           // failures in a row before a source is paused
+	Retention   time.Duration // items older than this are pruned (0 keeps all)
+	Concurrency int           // sources fetched at once
+	Rand        func() float64
+	Logger      *slog.Logger
+
+	once    sync.Once
+	policy  *bluemonday.Policy
+	fetcher *fetcher
+	sched   schedule
+	stats   ingestCounters
+}
+
+// IngestResult is what one fetch of a source did.
+type IngestResult struct {
+	Source      *newsdesk.Source // its state afterwards
+	Status      int              // HTTP status; 0 when no answer came
+	NotModified bool
+	New         int
+	Updated     int
+	Unchanged   int
+	Err         error
+}
+
+// IngestStats counts the ingester's work since it was made.
+type IngestStats struct {
+	Fetches, NotModified, Parsed, Failed int64
+}
+
+type ingestCounters struct {
+	fetches, notModified, parsed, failed atomic.Int64
+}
+
+// Stats returns the counts so far.
+func (in *Ingester) Stats() IngestStats {
+	return IngestStats{Fetches: in.stats.fetches.Load(), NotModified: in.stats.notModified.Load(),
+		Parsed: in.stats.parsed.Load(), Failed: in.stats.failed.Load()}
+}
+
+func (in *Ingester) init() {
+	in.once.Do(func() {
+		if in.Clock == nil {
+			in.Clock = newsdesk.SystemClock{}
+		}
+		if in.Client == nil {
+			in.Client = NewIngestClient(false)
+		}
+		if in.UserAgent == "" {
+			in.UserAgent = "newsdesk/" + newsdesk.Version
+		}
+		if in.Rand == nil {
+			in.Rand = rand.Float64
+		}
+		if in.Logger == nil {
+			in.Logger = slog.Default()
+		}
+		in.policy = SanitizePolicy()
+		in.fetcher = &fetcher{client: in.Client, userAgent: in.UserAgent, clock: in.Clock,
+			maxBody: positive(in.MaxBody, 10<<20), timeout: positive(in.Timeout, 30*time.Second)}
+		in.sched = schedule{interval: positive(in.Interval, 30*time.Minute),
+			maxErrors: int(positive(int64(in.MaxErrors), 10)), rand: in.Rand}
+	})
+}
+
+func positive[T int64 | time.Duration](v, fallback T) T {
+	if v <= 0 {
+		return fallback
+	}
+	return v
+}
+
+// RunDue ingests every active source whose next check has come. It is the
+// scheduler's job; the daemon calls it every few seconds.
+func (in *Ingester) RunDue(ctx context.Context) ([]*IngestResult, error) {
+	in.init()
+	due, err := in.Store.FindSources(ctx, newsdesk.SourceFilter{DueBy: in.Clock.Now()})
+	if err != nil || len(due) == 0 {
+		return nil, err
+	}
+	start := time.Now()
+	results := in.Run(ctx, due, nil)
+	var n, u, failed int
+	for _, r := range results {
+		n, u = n+r.New, u+r.Updated
+		if r.Err != nil {
+			failed++
+		}
+	}
+	in.Logger.Info("job ingest", "sources", len(results), "new", n, "updated", u, "failed", failed,
+		"duration", time.Since(start).Round(time.Millisecond))
+	return results, nil
+}
+
+// Run ingests the sources, a few at a time and never two from one host at
+// once, and returns their results in the order given. report, when not
+// nil, hears of each result as it comes, one at a time.
+func (in *Ingester) Run(ctx context.Context, sources []*newsdesk.Source, report func(*IngestResult)) []*IngestResult {
+	in.init()
+	results := make([]*IngestResult, len(sources))
+	q := newHostQueue(sources)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range min(int(positive(int64(in.Concurrency), 4)), len(sources)) {
+		wg.Go(func() {
+			for {
+				i, done := q.next(ctx)
+				if i < 0 {
+					return
+				}
+				r := in.Ingest(ctx, sources[i])
+				done()
+				results[i] = r
+				if report != nil {
+					mu.Lock()
+					report(r)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r == nil { // not started: the context ended first
+			results[i] = &IngestResult{Source: sources[i], Err: ctx.Err()}
+		}
+	}
+	return results
+}
+
+// Ingest fetches one source now, whatever its schedule, and records the
+// outcome on it: a failure is counted, backed off and shown to editors as
+// the source's last error.
+func (in *Ingester) Ingest(ctx context.Context, src *newsdesk.Source) *IngestResult {
+	in.init()
+	in.stats.fetches.Add(1)
+	res := &IngestResult{Source: src}
+	now := in.Clock.Now()
+	f, err := in.fetcher.fetch(ctx, src)
+	if f != nil {
+		res.Status = f.Status
+		if f.MovedTo != "" {
+			src.URL = f.MovedTo
+		}
+	}
+	if err == nil {
+		err = in.absorb(ctx, src, f, now, res)
+	}
+	if err == nil || ctx.Err() != nil {
+		res.Err = errors.Join(err, ctx.Err())
+		return res
+	}
+	in.stats.failed.Add(1)
+	in.sched.failed(src, now, err)
+	res.Err = err
+	if serr := in.Store.SaveFetch(ctx, src, nil); serr != nil {
+		res.Err = errors.Join(err, serr)
+	}
+	in.Logger.Warn("ingest failed", "source", src.ID, "url", src.URL, "err", src.LastError,
+		"errors", src.ConsecutiveErrors, "paused", src.Paused)
+	return res
+}
+
+// absorb reads a good answer and stores what it brought.
+func (in *Ingester) absorb(ctx context.Context, src *newsdesk.Source, f *fetched, now time.Time, res *IngestResult) error {
+	if f.Status == http.StatusNotModified {
+		in.stats.notModified.Add(1)
+		res.NotModified = true
+		src.ETag, src.LastModified = firstNonEmpty(f.ETag, src.ETag), firstNonEmpty(f.LastModified, src.LastModified)
+		in.sched.succeeded(src, now, f.Status, maxAge(f.Header))
+		return in.Store.SaveFetch(ctx, src, nil)
+	}
+	in.stats.parsed.Add(1)
+	pf, err := parseFeed(f.Body, f.Header.Get("Content-Type"), src.URL, now)
+	if err != nil {
+		return err
+	}
+	items, err := in.changed(ctx, src, pf, now, res)
+	if err != nil {
+		return err
+	}
+	src.Title = firstNonEmpty(src.Title, pf.Title)
+	src.SiteURL = firstNonEmpty(pf.SiteURL, src.SiteURL)
+	src.ETag, src.LastModified = f.ETag, f.LastModified
+	in.sched.succeeded(src, now, f.Status, maxAge(f.Header), pf.TTL)
+	return in.Store.SaveFetch(ctx, src, items)
+}
+
+// changed returns the feed's items that are new or differ from the stored
+// ones, with their HTML made safe, and counts them in res. An item older
+// than the retention is left out, as pruning would only remove it again.
+func (in *Ingester) changed(ctx context.Context, src *newsdesk.Source, pf *parsedFeed, now time.Time, res *IngestResult) ([]*newsdesk.Item, error) {
+	seen := make(map[string]bool, len(pf.Entries))
+	entries, hashes := pf.Entries[:0:0], make([]string, 0, len(pf.Entries))
+	for _, e := range pf.Entries {
+		it := e.Item
+		if seen[it.Hash] || (in.Retention > 0 && !it.PublishedAt.IsZero() && it.PublishedAt.Before(now.Add(-in.Retention))) {
+			continue
+		}
+		seen[it.Hash] = true
+		entries, hashes = append(entries, e), append(hashes, it.Hash)
+	}
+	known, err := in.Store.ItemFingerprints(ctx, src.ID, hashes)
+	if err != nil {
+		return nil, err
+	}
+	var out []*newsdesk.Item
+	for _, e := range entries {
+		fp, ok := known[e.Item.Hash]
+		switch {
+		case ok && fp == e.Item.Fingerprint:
+			res.Unchanged++
+			continue
+		case ok:
+			res.Updated++
+		default:
+			res.New++
+		}
+		e.Item.ContentHTML = safeHTML(in.policy, e.Content, e.Item.URL)
+		out = append(out, e.Item)
+	}
+	return out, nil
+}
+
+// Prune deletes the items older than the retention.
+func (in *Ingester) Prune(ctx context.Context) (int, error) {
+	in.init()
+	if in.Retention <= 0 {
+		return 0, nil
+	}
+	return in.Store.PruneItems(ctx, in.Clock.Now().Add(-in.Retention))
+}
