@@ -226,18 +226,12 @@ func (in *Ingester) absorb(ctx context.Context, src *newsdesk.Source, f *fetched
 }
 
 // changed returns the feed's items that are new or differ from the stored
-// ones, with their HTML made safe, and counts them in res. An item older
-// than the retention is left out, as pruning would only remove it again.
+// ones, with their HTML made safe, and counts them in res.
 func (in *Ingester) changed(ctx context.Context, src *newsdesk.Source, pf *parsedFeed, now time.Time, res *IngestResult) ([]*newsdesk.Item, error) {
-	seen := make(map[string]bool, len(pf.Entries))
-	entries, hashes := pf.Entries[:0:0], make([]string, 0, len(pf.Entries))
-	for _, e := range pf.Entries {
-		it := e.Item
-		if seen[it.Hash] || (in.Retention > 0 && !it.PublishedAt.IsZero() && it.PublishedAt.Before(now.Add(-in.Retention))) {
-			continue
-		}
-		seen[it.Hash] = true
-		entries, hashes = append(entries, e), append(hashes, it.Hash)
+	entries := uniqueEntries(pf.Entries, now, in.Retention)
+	hashes := make([]string, len(entries))
+	for i, e := range entries {
+		hashes[i] = e.Item.Hash
 	}
 	known, err := in.Store.ItemFingerprints(ctx, src.ID, hashes)
 	if err != nil {
@@ -255,10 +249,26 @@ func (in *Ingester) changed(ctx context.Context, src *newsdesk.Source, pf *parse
 		default:
 			res.New++
 		}
-		e.Item.ContentHTML = safeHTML(in.policy, e.Content, e.Item.URL)
-		out = append(out, e.Item)
+		out = append(out, e.safe(in.policy))
 	}
 	return out, nil
+}
+
+// uniqueEntries drops the second of two entries with one identity (the
+// first in the document wins) and those older than the retention, which
+// pruning would only remove again.
+func uniqueEntries(entries []*entryIn, now time.Time, retention time.Duration) []*entryIn {
+	seen := make(map[string]bool, len(entries))
+	out := make([]*entryIn, 0, len(entries))
+	for _, e := range entries {
+		it := e.Item
+		if seen[it.Hash] || (retention > 0 && !it.PublishedAt.IsZero() && it.PublishedAt.Before(now.Add(-retention))) {
+			continue
+		}
+		seen[it.Hash] = true
+		out = append(out, e)
+	}
+	return out
 }
 
 // Prune deletes the items older than the retention.

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
+	"github.com/newsdesk/newsdesk"
 	xhtml "golang.org/x/net/html"
 )
 
@@ -19,35 +20,56 @@ func plainText(s string) string {
 	var b strings.Builder
 	skip := 0 // depth inside elements whose text is not text
 	for {
-		switch z.Next() {
+		switch tt := z.Next(); tt {
 		case xhtml.ErrorToken:
 			return strings.Join(strings.Fields(CleanXMLText(b.String())), " ")
 		case xhtml.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())
 			}
-		case xhtml.StartTagToken:
+		case xhtml.StartTagToken, xhtml.EndTagToken, xhtml.SelfClosingTagToken:
 			name, _ := z.TagName()
-			if hiddenText[string(name)] {
-				skip++
+			skip += hiddenDepth(tt, string(name), skip)
+			if !inline[string(name)] {
+				b.WriteByte(' ') // a block or a line break separates words
 			}
-			b.WriteByte(' ')
-		case xhtml.EndTagToken:
-			name, _ := z.TagName()
-			if hiddenText[string(name)] && skip > 0 {
-				skip--
-			}
-			b.WriteByte(' ')
-		case xhtml.SelfClosingTagToken:
-			b.WriteByte(' ')
 		}
 	}
+}
+
+// hiddenDepth is how entering or leaving an element changes the depth
+// inside elements whose text is not shown.
+func hiddenDepth(tt xhtml.TokenType, name string, depth int) int {
+	switch {
+	case !hiddenText[name]:
+		return 0
+	case tt == xhtml.StartTagToken:
+		return 1
+	case tt == xhtml.EndTagToken && depth > 0:
+		return -1
+	}
+	return 0
+}
+
+// inline are the elements that sit within a line of text; the others end
+// a word.
+var inline = map[string]bool{
+	"a": true, "abbr": true, "b": true, "bdi": true, "bdo": true, "cite": true, "code": true, "data": true,
+	"dfn": true, "em": true, "i": true, "kbd": true, "mark": true, "q": true, "s": true, "samp": true,
+	"small": true, "span": true, "strong": true, "sub": true, "sup": true, "time": true, "u": true, "var": true,
+	"del": true, "ins": true, "font": true,
 }
 
 // hiddenText are the elements whose content is not shown as text.
 var hiddenText = map[string]bool{
 	"script": true, "style": true, "noscript": true, "template": true,
 	"iframe": true, "object": true, "embed": true, "svg": true, "math": true, "head": true, "title": true,
+}
+
+// safe returns the entry's item with its HTML made fit to store.
+func (e *entryIn) safe(policy *bluemonday.Policy) *newsdesk.Item {
+	e.Item.ContentHTML = safeHTML(policy, e.Content, e.Item.URL)
+	return e.Item
 }
 
 // safeHTML makes outside HTML fit to store: every URL absolute against

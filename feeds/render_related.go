@@ -62,6 +62,9 @@ func newItemEntry(m Meta, it *newsdesk.Item, sources map[int64]*entrySource) *en
 		Updated:     updated,
 		Content:     CleanXMLText(it.ContentHTML),
 	}}
+	if e.Description == "" && e.Content == "" {
+		e.Description = e.Title // Atom wants some text in an entry, and readers too
+	}
 	if name := CleanXMLText(it.Author); name != "" {
 		e.Author = &feeds.Author{Name: name}
 	}

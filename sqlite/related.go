@@ -12,11 +12,15 @@ import (
 // BM25 over item titles and summaries, queried with the article's title and
 // summary) and by topic (the newest items of sources in the article's
 // categories). The two rankings are fused by reciprocal rank (each list
-// gives an item 1/(k+rank)), so an item both on topic and about the same
-// things comes first, and neither ranking's raw scores need calibrating.
+// gives an item weight/(k+rank)), so an item both on topic and about the
+// same things comes first, and neither ranking's raw scores need
+// calibrating. Text counts double: sharing a category says less about an
+// item than sharing the words of the article's title.
 const (
 	relatedCandidates = 50 // items taken from each ranking
 	rrfK              = 60 // the usual constant of reciprocal rank fusion
+	textWeight        = 1.0
+	topicWeight       = 0.5
 	maxQueryTerms     = 24
 )
 
@@ -65,7 +69,7 @@ func (s *SourceService) relatedArticles(ctx context.Context, ids []int64) ([]*re
 		if err := rows.Scan(&id, &title, &summary, &cats); err != nil {
 			return nil, err
 		}
-		a := &relatedArticle{text: title + " " + title + " " + summary}
+		a := &relatedArticle{text: title + " " + summary}
 		for _, c := range strings.Split(cats, ",") {
 			if c != "" {
 				a.categories = append(a.categories, c)
@@ -84,7 +88,7 @@ func (s *SourceService) rankInto(ctx context.Context, scores map[int64]float64, 
 		if err != nil {
 			return err
 		}
-		fuse(scores, ids)
+		fuse(scores, ids, textWeight)
 	}
 	if len(a.categories) > 0 {
 		args := append(append([]any{}, a.categories...), relatedCandidates)
@@ -94,14 +98,14 @@ func (s *SourceService) rankInto(ctx context.Context, scores map[int64]float64, 
 		if err != nil {
 			return err
 		}
-		fuse(scores, ids)
+		fuse(scores, ids, topicWeight)
 	}
 	return nil
 }
 
-func fuse(scores map[int64]float64, ranked []int64) {
+func fuse(scores map[int64]float64, ranked []int64, weight float64) {
 	for rank, id := range ranked {
-		scores[id] += 1 / float64(rrfK+rank+1)
+		scores[id] += weight / float64(rrfK+rank+1)
 	}
 }
 

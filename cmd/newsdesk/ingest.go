@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -65,9 +66,11 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(sources) == 0 {
-		printf(env, "No sources to ingest (add one with newsdesk source add URL).\n")
+		printf(env, "No sources to ingest: none are active and due (see newsdesk source list; newsdesk source add URL adds one, --source ID fetches one now).\n")
 		return nil
 	}
+	// Each outcome is printed below; the log would say it all again.
+	app.ingester.Logger = slog.New(slog.DiscardHandler)
 	failed := 0
 	total := feeds.IngestResult{}
 	app.ingester.Run(ctx, sources, func(r *feeds.IngestResult) {
