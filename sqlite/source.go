@@ -205,15 +205,22 @@ func insertSource(ctx context.Context, tx *sql.Tx, src *Source, now time.Time) e
 	return nil
 }
 
-// ensureNamedCategory returns the category with c's slug, creating it with
-// c's name (or one made from the slug) when there is none.
+// ensureNamedCategory returns the category c names: the one with its name
+// (an OPML file knows categories by name, and the desk's may have slugs
+// that are not made from their names), else the one with its slug, else a
+// new one with both.
 func ensureNamedCategory(ctx context.Context, tx *sql.Tx, c *newsdesk.Category) (*newsdesk.Category, error) {
 	if c.Name == "" {
 		return ensureCategory(ctx, tx, c.Slug)
 	}
-	out := &newsdesk.Category{Slug: c.Slug}
-	err := tx.QueryRowContext(ctx, `INSERT INTO categories (slug, name) VALUES (?, ?)
-		ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name`, c.Slug, c.Name).Scan(&out.ID, &out.Name)
+	out := &newsdesk.Category{}
+	err := tx.QueryRowContext(ctx, `SELECT id, slug, name FROM categories WHERE name = ? COLLATE NOCASE
+		ORDER BY id LIMIT 1`, c.Name).Scan(&out.ID, &out.Slug, &out.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		out.Slug = c.Slug
+		err = tx.QueryRowContext(ctx, `INSERT INTO categories (slug, name) VALUES (?, ?)
+			ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name`, c.Slug, c.Name).Scan(&out.ID, &out.Name)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("category %q: %w", c.Slug, err)
 	}
