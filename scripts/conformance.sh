@@ -90,7 +90,10 @@ else
   fail "ingest: $(tail -n 3 ingest.log | tr '\n' ' ')"
 fi
 
-nd serve --listen "127.0.0.1:$port" >serve.out 2>serve.log </dev/null &
+# Not through nd: a backgrounded function is a subshell, and killing it
+# would leave the daemon running.
+"$repo/bin/newsdesk" serve --listen "127.0.0.1:$port" --config "$tmp/newsdesk.toml" --data "$tmp/data" \
+  >serve.out 2>serve.log </dev/null &
 daemon=$!
 for _ in $(seq 100); do
   curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
