@@ -123,6 +123,13 @@ type Item struct {
 	CreatedAt   time.Time // first seen
 }
 
+// Fetched is what one fetch of a source brought, for the store to save:
+// the source's new state and its new or changed items.
+type Fetched struct {
+	Source *Source
+	Items  []*Item
+}
+
 // SourceFilter selects sources. Zero fields do not filter.
 type SourceFilter struct {
 	ID     *int64

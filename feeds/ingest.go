@@ -20,9 +20,10 @@ type IngestStore interface {
 	// ItemFingerprints returns the fingerprints of the source's stored
 	// items among hashes.
 	ItemFingerprints(ctx context.Context, sourceID int64, hashes []string) (map[string]string, error)
-	// SaveFetch stores the source's new state and the new or changed items
-	// in one transaction.
-	SaveFetch(ctx context.Context, src *newsdesk.Source, items []*newsdesk.Item) error
+	// SaveFetches stores each fetch (the source's new state and its new or
+	// changed items) atomically, several in one transaction, and returns
+	// each one's error.
+	SaveFetches(ctx context.Context, fetches []*newsdesk.Fetched) []error
 	PruneItems(ctx context.Context, before time.Time) (int, error)
 }
 
@@ -133,32 +134,33 @@ func (in *Ingester) RunDue(ctx context.Context) ([]*IngestResult, error) {
 
 // Run ingests the sources, a few at a time and never two from one host at
 // once, and returns their results in the order given. report, when not
-// nil, hears of each result as it comes, one at a time.
+// nil, hears of each result once it is stored, one at a time.
+//
+// Workers fetch, read and sanitise; one writer stores what they hand it,
+// a batch of fetches to a transaction, while they go on to the next
+// source. SQLite takes one writer at a time, and much of a commit's cost is
+// the same for one fetch as for ten, so the batches grow with the load.
 func (in *Ingester) Run(ctx context.Context, sources []*newsdesk.Source, report func(*IngestResult)) []*IngestResult {
 	in.init()
 	results := make([]*IngestResult, len(sources))
 	q := newHostQueue(sources)
-	var mu sync.Mutex
+	w := in.startWriter(report)
 	var wg sync.WaitGroup
 	for range min(int(positive(int64(in.Concurrency), 4)), len(sources)) {
 		wg.Go(func() {
 			for {
-				i, done := q.next(ctx)
+				i, hostDone := q.next(ctx)
 				if i < 0 {
 					return
 				}
-				r := in.Ingest(ctx, sources[i])
-				done()
-				results[i] = r
-				if report != nil {
-					mu.Lock()
-					report(r)
-					mu.Unlock()
-				}
+				p := in.read(ctx, sources[i], hostDone)
+				results[i] = p.res
+				w.queue <- p
 			}
 		})
 	}
 	wg.Wait()
+	w.stop()
 	for i, r := range results {
 		if r == nil { // not started: the context ended first
 			results[i] = &IngestResult{Source: sources[i], Err: ctx.Err()}
@@ -172,57 +174,75 @@ func (in *Ingester) Run(ctx context.Context, sources []*newsdesk.Source, report 
 // the source's last error.
 func (in *Ingester) Ingest(ctx context.Context, src *newsdesk.Source) *IngestResult {
 	in.init()
+	p := in.read(ctx, src, nil)
+	in.store([]*pendingFetch{p})
+	return p.res
+}
+
+// pendingFetch is a fetch read and ready to store.
+type pendingFetch struct {
+	res   *IngestResult
+	items []*newsdesk.Item // new or changed
+	save  bool             // false when the context ended: nothing is recorded
+}
+
+// read fetches src and reads the answer, leaving the outcome on src (its
+// state) and in the result, ready to store. hostDone, when not nil, is
+// called once the host has answered.
+func (in *Ingester) read(ctx context.Context, src *newsdesk.Source, hostDone func()) *pendingFetch {
 	in.stats.fetches.Add(1)
-	res := &IngestResult{Source: src}
+	p := &pendingFetch{res: &IngestResult{Source: src}, save: true}
 	now := in.Clock.Now()
 	f, err := in.fetcher.fetch(ctx, src)
+	if hostDone != nil {
+		hostDone()
+	}
 	if f != nil {
-		res.Status = f.Status
+		p.res.Status = f.Status
 		if f.MovedTo != "" {
 			src.URL = f.MovedTo
 		}
 	}
 	if err == nil {
-		err = in.absorb(ctx, src, f, now, res)
+		p.items, err = in.absorb(ctx, src, f, now, p.res)
 	}
-	if err == nil || ctx.Err() != nil {
-		res.Err = errors.Join(err, ctx.Err())
-		return res
+	if ctx.Err() != nil {
+		p.res.Err, p.save = errors.Join(err, ctx.Err()), false
+		return p
 	}
-	in.stats.failed.Add(1)
-	in.sched.failed(src, now, err)
-	res.Err = err
-	if serr := in.Store.SaveFetch(ctx, src, nil); serr != nil {
-		res.Err = errors.Join(err, serr)
+	if err != nil {
+		in.stats.failed.Add(1)
+		in.sched.failed(src, now, err)
+		p.res.Err, p.items = err, nil
+		in.Logger.Warn("ingest failed", "source", src.ID, "url", src.URL, "err", src.LastError,
+			"errors", src.ConsecutiveErrors, "paused", src.Paused)
 	}
-	in.Logger.Warn("ingest failed", "source", src.ID, "url", src.URL, "err", src.LastError,
-		"errors", src.ConsecutiveErrors, "paused", src.Paused)
-	return res
+	return p
 }
 
-// absorb reads a good answer and stores what it brought.
-func (in *Ingester) absorb(ctx context.Context, src *newsdesk.Source, f *fetched, now time.Time, res *IngestResult) error {
+// absorb reads a good answer and returns the items to store.
+func (in *Ingester) absorb(ctx context.Context, src *newsdesk.Source, f *fetched, now time.Time, res *IngestResult) ([]*newsdesk.Item, error) {
 	if f.Status == http.StatusNotModified {
 		in.stats.notModified.Add(1)
 		res.NotModified = true
 		src.ETag, src.LastModified = firstNonEmpty(f.ETag, src.ETag), firstNonEmpty(f.LastModified, src.LastModified)
 		in.sched.succeeded(src, now, f.Status, maxAge(f.Header))
-		return in.Store.SaveFetch(ctx, src, nil)
+		return nil, nil
 	}
 	in.stats.parsed.Add(1)
 	pf, err := parseFeed(f.Body, f.Header.Get("Content-Type"), src.URL, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	items, err := in.changed(ctx, src, pf, now, res)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	src.Title = firstNonEmpty(src.Title, pf.Title)
 	src.SiteURL = firstNonEmpty(pf.SiteURL, src.SiteURL)
 	src.ETag, src.LastModified = f.ETag, f.LastModified
 	in.sched.succeeded(src, now, f.Status, maxAge(f.Header), pf.TTL)
-	return in.Store.SaveFetch(ctx, src, items)
+	return items, nil
 }
 
 // changed returns the feed's items that are new or differ from the stored

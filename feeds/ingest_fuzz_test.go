@@ -36,19 +36,23 @@ func FuzzIngest(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer e.store.DeleteSource(context.Background(), src.ID)
-		res := &IngestResult{}
+		res := &IngestResult{Source: src}
 		got := &fetched{Status: http.StatusOK, Body: body, Header: http.Header{"Content-Type": {contentType}}}
-		if err := e.in.absorb(context.Background(), src, got, testNow, res); err != nil {
+		items, err := e.in.absorb(context.Background(), src, got, testNow, res)
+		if err != nil {
 			return // a bad document is an error on the source, which is fine
 		}
-		items, _, err := e.store.FindItems(context.Background(), newsdesk.ItemFilter{SourceID: &src.ID})
+		if e.in.store([]*pendingFetch{{res: res, items: items, save: true}}); res.Err != nil {
+			t.Fatalf("storing: %v", res.Err)
+		}
+		stored, _, err := e.store.FindItems(context.Background(), newsdesk.ItemFilter{SourceID: &src.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(items) != res.New {
-			t.Fatalf("%d items stored, %d reported new", len(items), res.New)
+		if len(stored) != res.New {
+			t.Fatalf("%d items stored, %d reported new", len(stored), res.New)
 		}
-		for _, it := range items {
+		for _, it := range stored {
 			checkStoredItem(t, it)
 		}
 	})

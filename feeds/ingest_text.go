@@ -1,6 +1,8 @@
 package feeds
 
 import (
+	"html"
+	"net/url"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -72,12 +74,71 @@ func (e *entryIn) safe(policy *bluemonday.Policy) *newsdesk.Item {
 	return e.Item
 }
 
-// safeHTML makes outside HTML fit to store: every URL absolute against
-// base, then through the one sanitiser policy, which has the last word.
+// safeHTML makes outside HTML fit to store: through the one sanitiser
+// policy, then with every URL made absolute against base, an http(s) URL,
+// so that a resolved URL can only be an http(s) one.
 func safeHTML(policy *bluemonday.Policy, fragment, base string) string {
-	fragment = CleanXMLText(fragment)
-	if fragment == "" {
-		return ""
+	clean := strings.TrimSpace(policy.Sanitize(CleanXMLText(fragment)))
+	b, err := url.Parse(base)
+	if clean == "" || err != nil || !b.IsAbs() {
+		return clean
 	}
-	return strings.TrimSpace(policy.Sanitize(AbsoluteHTML(fragment, base)))
+	if strings.Contains(clean, ` srcset="`) {
+		return AbsoluteHTML(clean, base) // candidates lists need the full parser
+	}
+	return resolveSanitized(clean, b)
+}
+
+// sanitizedURLAttrs are the URL attributes as the sanitiser writes them,
+// up to the "=".
+var sanitizedURLAttrs = []string{" href", " src", " cite", " poster", " longdesc", " action"}
+
+// resolveSanitized makes the URL attributes of sanitised HTML absolute. It
+// is AbsoluteHTML's work without parsing the HTML again: the sanitiser
+// writes every attribute as name="value" and escapes quotes in text and in
+// values, so `="` occurs only where an attribute's value begins.
+func resolveSanitized(s string, base *url.URL) string {
+	var out strings.Builder
+	copied, pos := 0, 0
+	for {
+		start := nextURLAttr(s, pos)
+		if start < 0 {
+			break
+		}
+		end := strings.IndexByte(s[start:], '"')
+		if end < 0 {
+			break
+		}
+		end += start
+		raw := html.UnescapeString(s[start:end])
+		if resolved := resolveURL(raw, base); resolved != raw {
+			out.WriteString(s[copied:start])
+			out.WriteString(html.EscapeString(resolved))
+			copied = end
+		}
+		pos = end
+	}
+	if copied == 0 {
+		return s
+	}
+	out.WriteString(s[copied:])
+	return out.String()
+}
+
+// nextURLAttr returns where the value of the first URL attribute at or
+// after from begins, or -1.
+func nextURLAttr(s string, from int) int {
+	for {
+		i := strings.Index(s[from:], `="`)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		for _, name := range sanitizedURLAttrs {
+			if strings.HasSuffix(s[:i], name) {
+				return i + 2
+			}
+		}
+		from = i + 2
+	}
 }

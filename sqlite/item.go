@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,47 +69,138 @@ func (s *SourceService) ItemFingerprints(ctx context.Context, sourceID int64, ha
 	return out, nil
 }
 
-// upsertSQL inserts an item or, when the source has it already and it
-// changed, updates it in place. An item without a date of its own keeps
-// the date it was first stored with.
-const upsertSQL = `INSERT INTO items (source_id, hash, fingerprint, guid, url, title, summary, content_html,
-	author, published_at, updated_at, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, COALESCE(?10, ?12), COALESCE(?11, ?10, ?12), ?12)
-ON CONFLICT (source_id, hash) DO UPDATE SET
-	fingerprint = excluded.fingerprint, guid = excluded.guid, url = excluded.url, title = excluded.title,
-	summary = excluded.summary, content_html = excluded.content_html, author = excluded.author,
-	published_at = COALESCE(?10, items.published_at), updated_at = COALESCE(?11, ?12)
-WHERE items.fingerprint <> excluded.fingerprint`
-
-// upsertItems writes items with one prepared statement.
-func upsertItems(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item, now time.Time) error {
+// saveItems stores a fetch's new and changed items and moves the content
+// version once for all of them. New items go in with one multi-row INSERT:
+// the full-text index is kept by triggers, and FTS5 flushes its pending
+// terms at the end of every statement, so one statement per fetch rather
+// than one per item is what keeps the index cheap to maintain. Changed
+// items, which are few, are updated one by one.
+func saveItems(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item, now time.Time) error {
 	if len(items) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, upsertSQL)
+	known, err := knownHashes(ctx, tx, sourceID, items)
 	if err != nil {
-		return fmt.Errorf("prepare item upsert: %w", err)
+		return err
 	}
-	defer stmt.Close()
-	stamp := formatTime(now)
+	var fresh []*Item
 	for _, it := range items {
-		if _, err := stmt.ExecContext(ctx, sourceID, it.Hash, it.Fingerprint, it.GUID, it.URL, it.Title,
-			it.Summary, it.ContentHTML, it.Author, nullTime(it.PublishedAt), nullTime(it.UpdatedAt), stamp); err != nil {
-			return fmt.Errorf("save item %q of source %d: %w", it.URL, sourceID, err)
+		switch {
+		case known[it.Hash]:
+			err = updateItem(ctx, tx, sourceID, it, now)
+		default:
+			fresh = append(fresh, it)
+			known[it.Hash] = true // a second item with one hash is the same item
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := insertItems(ctx, tx, sourceID, fresh, now); err != nil {
+		return err
+	}
+	return bumpContentVersion(ctx, tx)
+}
+
+// knownHashes returns which of the items' hashes the source has stored.
+func knownHashes(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item) (map[string]bool, error) {
+	known := make(map[string]bool, len(items))
+	for chunk := range slices.Chunk(items, 500) {
+		args := []any{sourceID}
+		for _, it := range chunk {
+			args = append(args, it.Hash)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT hash FROM items WHERE source_id = ? AND hash IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("find stored items: %w", err)
+		}
+		for rows.Next() {
+			var h string
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			known[h] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return known, nil
+}
+
+// itemInsertColumns are the columns insertItems fills, one parameter each.
+const itemInsertColumns = `(source_id, hash, fingerprint, guid, url, title, summary, content_html,
+	author, published_at, updated_at, created_at)`
+
+// insertItems adds new items, many to a statement. An item without a date
+// of its own is dated when it was first seen.
+func insertItems(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item, now time.Time) error {
+	stamp := formatTime(now)
+	row := "(" + placeholders(12) + ")"
+	for chunk := range slices.Chunk(items, 200) { // 2,400 parameters, well within SQLite's limit
+		args := make([]any, 0, 12*len(chunk))
+		for _, it := range chunk {
+			published := it.PublishedAt
+			if published.IsZero() {
+				published = now
+			}
+			updated := laterOf(it.UpdatedAt, published)
+			args = append(args, sourceID, it.Hash, it.Fingerprint, it.GUID, it.URL, it.Title, it.Summary,
+				it.ContentHTML, it.Author, formatTime(published), formatTime(updated), stamp)
+		}
+		values := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO items `+itemInsertColumns+` VALUES `+values, args...); err != nil {
+			return fmt.Errorf("save items of source %d: %w", sourceID, err)
 		}
 	}
 	return nil
 }
 
+// updateItem rewrites a stored item that changed, in place: its id and
+// first-seen time stay, its date stays when the source gives none, and it
+// counts as updated now unless the source says when.
+func updateItem(ctx context.Context, tx *sql.Tx, sourceID int64, it *Item, now time.Time) error {
+	updated := it.UpdatedAt
+	if updated.IsZero() {
+		updated = now
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE items SET fingerprint = ?, guid = ?, url = ?, title = ?, summary = ?,
+		content_html = ?, author = ?, published_at = COALESCE(?, published_at), updated_at = ?
+		WHERE source_id = ? AND hash = ? AND fingerprint <> ?`,
+		it.Fingerprint, it.GUID, it.URL, it.Title, it.Summary, it.ContentHTML, it.Author,
+		nullTime(it.PublishedAt), formatTime(updated), sourceID, it.Hash, it.Fingerprint)
+	if err != nil {
+		return fmt.Errorf("update item %q of source %d: %w", it.URL, sourceID, err)
+	}
+	return nil
+}
+
+// bumpContentVersion tells pages and feeds that what they show changed.
+func bumpContentVersion(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `UPDATE meta SET value = value + 1 WHERE key = 'content_version'`)
+	return err
+}
+
 // PruneItems deletes the items published before the cutoff and reports
 // how many it deleted.
 func (s *SourceService) PruneItems(ctx context.Context, before time.Time) (int, error) {
-	res, err := s.db.write.ExecContext(ctx, `DELETE FROM items WHERE published_at < ?`, formatTime(before))
+	var n int64
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM items WHERE published_at < ?`, formatTime(before))
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return bumpContentVersion(ctx, tx)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("prune items: %w", err)
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	return int(n), nil
 }
 
 func itemWhere(f newsdesk.ItemFilter) (string, []any) {

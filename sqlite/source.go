@@ -253,17 +253,43 @@ func (s *SourceService) ResumeSource(ctx context.Context, id int64) (*Source, er
 	return s.FindSourceByID(ctx, id)
 }
 
-// SaveFetch records what one fetch of src learnt, in one transaction: the
+// SaveFetch records what one fetch of src learnt, atomically: the
 // source's new state and every new or changed item. A permanent redirect
 // to a URL that another source already has leaves the URL as it was.
 func (s *SourceService) SaveFetch(ctx context.Context, src *Source, items []*newsdesk.Item) error {
+	return s.SaveFetches(ctx, []*newsdesk.Fetched{{Source: src, Items: items}})[0]
+}
+
+// SaveFetches records several fetches in one transaction and returns each
+// one's error. A fetch whose source was removed meanwhile is not saved,
+// and the others are; any other failure fails them all. Committing
+// fetches together spares SQLite most of the per-commit work (the
+// full-text index is flushed once, shared B-tree pages are written once),
+// which is what lets ingest keep pace with parsing.
+func (s *SourceService) SaveFetches(ctx context.Context, fetches []*newsdesk.Fetched) []error {
+	errs := make([]error, len(fetches))
 	now := s.db.Clock.Now()
-	return s.db.withTx(ctx, func(tx *sql.Tx) error {
-		if err := saveSourceState(ctx, tx, src, now); err != nil {
-			return err
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+		for i, f := range fetches {
+			err := saveSourceState(ctx, tx, f.Source, now)
+			if newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND {
+				errs[i] = err // nothing was written for it
+				continue
+			} else if err != nil {
+				return err
+			}
+			if err := saveItems(ctx, tx, f.Source.ID, f.Items, now); err != nil {
+				return err
+			}
 		}
-		return upsertItems(ctx, tx, src.ID, items, now)
+		return nil
 	})
+	for i := range errs {
+		if err != nil {
+			errs[i] = err
+		}
+	}
+	return errs
 }
 
 func saveSourceState(ctx context.Context, tx *sql.Tx, src *Source, now time.Time) error {

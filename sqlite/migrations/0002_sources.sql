@@ -50,7 +50,8 @@ CREATE INDEX items_by_source ON items (source_id, published_at DESC);
 CREATE VIRTUAL TABLE items_fts USING fts5 (
 	title, summary,
 	content = 'items', content_rowid = 'id',
-	tokenize = 'porter unicode61 remove_diacritics 2'
+	tokenize = 'porter unicode61 remove_diacritics 2',
+	detail = column -- no positions: related reading needs no phrase queries
 );
 
 CREATE TRIGGER items_fts_ins AFTER INSERT ON items BEGIN
@@ -65,18 +66,13 @@ CREATE TRIGGER items_fts_upd AFTER UPDATE OF title, summary ON items BEGIN
 END;
 
 -- Related reading shows in pages and feeds, so changes to it move the
--- content version as article changes do.
-CREATE TRIGGER items_ins_version AFTER INSERT ON items BEGIN
-	UPDATE meta SET value = value + 1 WHERE key = 'content_version';
-END;
-CREATE TRIGGER items_upd_version AFTER UPDATE ON items BEGIN
-	UPDATE meta SET value = value + 1 WHERE key = 'content_version';
-END;
-CREATE TRIGGER items_del_version AFTER DELETE ON items BEGIN
-	UPDATE meta SET value = value + 1 WHERE key = 'content_version';
-END;
+-- content version as article changes do. Item writes move it once per
+-- batch, from Go (sqlite/item.go), rather than once per row here.
 CREATE TRIGGER sources_upd_version AFTER UPDATE OF url, title, site_url, category_id ON sources
 WHEN old.url IS NOT new.url OR old.title IS NOT new.title OR old.site_url IS NOT new.site_url
 	OR old.category_id IS NOT new.category_id BEGIN
+	UPDATE meta SET value = value + 1 WHERE key = 'content_version';
+END;
+CREATE TRIGGER sources_del_version AFTER DELETE ON sources BEGIN
 	UPDATE meta SET value = value + 1 WHERE key = 'content_version';
 END;
