@@ -111,6 +111,10 @@ func resolveSanitized(s string, base *url.URL) string {
 		}
 		end += start
 		raw := html.UnescapeString(s[start:end])
+		if hasHTTPScheme(raw) {
+			pos = end // absolute already, as most are: no need to parse it
+			continue
+		}
 		if resolved := resolveURL(raw, base); resolved != raw {
 			out.WriteString(s[copied:start])
 			out.WriteString(html.EscapeString(resolved))
@@ -141,4 +145,14 @@ func nextURLAttr(s string, from int) int {
 		}
 		from = i + 2
 	}
+}
+
+// hasHTTPScheme reports whether ref starts with http: or https:, in any case.
+func hasHTTPScheme(ref string) bool {
+	for _, scheme := range []string{"http:", "https:"} {
+		if len(ref) >= len(scheme) && strings.EqualFold(ref[:len(scheme)], scheme) {
+			return true
+		}
+	}
+	return false
 }
