@@ -1,9 +1,11 @@
 package feeds
 
 import (
+	"bytes"
 	"html"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/newsdesk/newsdesk"
@@ -18,6 +20,14 @@ func plainText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return strings.Join(strings.Fields(CleanXMLText(s)), " ")
 	}
+	if text, ok := stripSimpleTags(s); ok {
+		return strings.Join(strings.Fields(CleanXMLText(html.UnescapeString(text))), " ")
+	}
+	return tokenizedText(s)
+}
+
+// tokenizedText is plainText by the HTML tokenizer, for any markup.
+func tokenizedText(s string) string {
 	z := xhtml.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
 	skip := 0 // depth inside elements whose text is not text
@@ -37,6 +47,77 @@ func plainText(s string) string {
 			}
 		}
 	}
+}
+
+// stripSimpleTags drops the tags from the markup most summaries are: plain
+// elements, whose text all shows. It reports false, leaving the work to
+// the tokenizer, at anything else: comments, CDATA, declarations, an
+// unclosed tag, or an element whose content is not text (script, style).
+// It spares the tokenizer's per-call buffer, which most of plain-text
+// extraction would otherwise cost.
+func stripSimpleTags(s string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), true
+		}
+		b.WriteString(s[:i])
+		s = s[i+1:]
+		name, end, ok := simpleTag(s)
+		if !ok {
+			return "", false
+		}
+		if name == "" { // a "<" that starts no tag is text
+			b.WriteByte('<')
+			continue
+		}
+		if !inline[name] {
+			b.WriteByte(' ')
+		}
+		s = s[end:]
+	}
+}
+
+// simpleTag reads the tag that s (just after a "<") starts: its lower-case
+// name and the index after its ">". The name is "" when "<" starts no tag;
+// ok is false for anything stripSimpleTags leaves to the tokenizer.
+func simpleTag(s string) (name string, end int, ok bool) {
+	i := 0
+	if i < len(s) && s[i] == '/' {
+		i++
+	}
+	start := i
+	for i < len(s) && (isASCIILetter(s[i]) || (i > start && s[i] >= '0' && s[i] <= '9')) {
+		i++
+	}
+	if i == start {
+		return "", 0, s == "" || (s[0] != '!' && s[0] != '?' && s[0] != '/')
+	}
+	name = strings.ToLower(s[start:i])
+	if hiddenText[name] {
+		return "", 0, false
+	}
+	var quote byte
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '>':
+			return name, i + 1, true
+		}
+	}
+	return "", 0, false
+}
+
+func isASCIILetter(c byte) bool {
+	return c|0x20 >= 'a' && c|0x20 <= 'z'
 }
 
 // hiddenDepth is how entering or leaving an element changes the depth
@@ -78,7 +159,7 @@ func (e *entryIn) safe(policy *bluemonday.Policy) *newsdesk.Item {
 // policy, then with every URL made absolute against base, an http(s) URL,
 // so that a resolved URL can only be an http(s) one.
 func safeHTML(policy *bluemonday.Policy, fragment, base string) string {
-	clean := strings.TrimSpace(policy.Sanitize(CleanXMLText(fragment)))
+	clean := strings.TrimSpace(sanitize(policy, CleanXMLText(fragment)))
 	b, err := url.Parse(base)
 	if clean == "" || err != nil || !b.IsAbs() {
 		return clean
@@ -87,6 +168,25 @@ func safeHTML(policy *bluemonday.Policy, fragment, base string) string {
 		return AbsoluteHTML(clean, base) // candidates lists need the full parser
 	}
 	return resolveSanitized(clean, b)
+}
+
+// sanitizeBuffers keep the sanitiser's output buffers between items:
+// grown afresh for every item they are most of what ingest allocates.
+var sanitizeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// sanitize is policy.Sanitize writing into a pooled buffer.
+func sanitize(policy *bluemonday.Policy, s string) string {
+	buf := sanitizeBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	buf.Grow(len(s) + len(s)/8)
+	if err := policy.SanitizeReaderToWriter(strings.NewReader(s), buf); err != nil {
+		buf.Reset() // it fails only when writing fails, which a buffer does not
+	}
+	out := buf.String()
+	if buf.Cap() <= 1<<20 {
+		sanitizeBuffers.Put(buf)
+	}
+	return out
 }
 
 // sanitizedURLAttrs are the URL attributes as the sanitiser writes them,

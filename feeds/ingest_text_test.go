@@ -1,7 +1,9 @@
 package feeds
 
 import (
+	"html"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -12,11 +14,37 @@ func TestPlainText(t *testing.T) {
 		"<p>One</p><p>Two<br>three</p>":         "One Two three",
 		"Appeals <b>backlog</b>, <em>50</em>%.": "Appeals backlog, 50%.",
 		"<script>alert(1)</script>Safe<style>p{}</style> text<iframe>x</iframe>": "Safe text",
-		"dues < costs": "dues < costs",
-		"a\x00b\x0bc":  "abc",
+		"dues < costs":                          "dues < costs",
+		"a\x00b\x0bc":                           "abc",
+		`<a title="x>y" href="/">link</a> text`: "link text",
+		"<!-- note -->Text<![CDATA[x]]>":        "Text",
+		"<p>Unclosed <b":                        "Unclosed",
+		"<SCRIPT>x</SCRIPT>y":                   "y",
+		"1 <2 and 3> 2":                         "1 <2 and 3> 2",
 	} {
 		if got := plainText(in); got != want {
 			t.Errorf("plainText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestPlainTextShortcutAgreesWithTokenizer checks the tag stripper against
+// the tokenizer wherever the stripper takes the input on.
+func TestPlainTextShortcutAgreesWithTokenizer(t *testing.T) {
+	inputs := []string{
+		"<p>One &amp; two</p><ul><li>three</li><li>four</li></ul>",
+		`<p class="x">Caf&eacute; <a href="/a?b=1&amp;c=2" title='q"uote'>link</a></p>`,
+		"x <br/> y <img src=x alt=\"a > b\"> z", "a<b>b</b>c", "<h1>T</h1>t", "5 < 6 > 4",
+		"<p>Unclosed <b", "<p>text</p", "&lt;p&gt;escaped&lt;/p&gt;", "<div>\n\t<span>x</span>\n</div>",
+	}
+	for _, in := range inputs {
+		text, ok := stripSimpleTags(in)
+		if !ok {
+			continue
+		}
+		got := strings.Join(strings.Fields(CleanXMLText(html.UnescapeString(text))), " ")
+		if want := tokenizedText(in); got != want {
+			t.Errorf("%q: shortcut %q, tokenizer %q", in, got, want)
 		}
 	}
 }
