@@ -3,8 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -70,16 +70,16 @@ func (s *SourceService) ItemFingerprints(ctx context.Context, sourceID int64, ha
 }
 
 // saveItems stores a fetch's new and changed items and moves the content
-// version once for all of them. New items go in with one multi-row INSERT:
-// the full-text index is kept by triggers, and FTS5 flushes its pending
-// terms at the end of every statement, so one statement per fetch rather
-// than one per item is what keeps the index cheap to maintain. Changed
-// items, which are few, are updated one by one.
-func saveItems(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item, now time.Time) error {
+// version once for all of them. New items go in many to a statement: the
+// full-text index is kept by triggers, and FTS5 flushes its pending terms
+// at the end of every statement, so a few statements per fetch rather than
+// one per item is what keeps the index cheap to maintain. Changed items,
+// which are few, are updated one by one.
+func (s *SourceService) saveItems(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item, now time.Time) error {
 	if len(items) == 0 {
 		return nil
 	}
-	known, err := knownHashes(ctx, tx, sourceID, items)
+	known, err := s.knownHashes(ctx, tx, sourceID, items)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func saveItems(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item, n
 	for _, it := range items {
 		switch {
 		case known[it.Hash]:
-			err = updateItem(ctx, tx, sourceID, it, now)
+			err = s.updateItem(ctx, tx, sourceID, it, now)
 		default:
 			fresh = append(fresh, it)
 			known[it.Hash] = true // a second item with one hash is the same item
@@ -96,52 +96,75 @@ func saveItems(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item, n
 			return err
 		}
 	}
-	if err := insertItems(ctx, tx, sourceID, fresh, now); err != nil {
+	if err := s.insertItems(ctx, tx, sourceID, fresh, now); err != nil {
 		return err
 	}
-	return bumpContentVersion(ctx, tx)
+	_, err = s.stmts.exec(ctx, tx, bumpVersionSQL)
+	return err
 }
+
+// knownHashesSQL finds which hashes, given as a JSON array, a source has:
+// one statement, prepared once, for any number of them.
+const knownHashesSQL = `SELECT hash FROM items WHERE source_id = ? AND hash IN (SELECT value FROM json_each(?))`
 
 // knownHashes returns which of the items' hashes the source has stored.
-func knownHashes(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item) (map[string]bool, error) {
+func (s *SourceService) knownHashes(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item) (map[string]bool, error) {
+	hashes := make([]string, len(items))
+	for i, it := range items {
+		hashes[i] = it.Hash
+	}
+	list, err := json.Marshal(hashes)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.stmts.query(ctx, tx, knownHashesSQL, sourceID, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("find stored items: %w", err)
+	}
+	defer rows.Close()
 	known := make(map[string]bool, len(items))
-	for chunk := range slices.Chunk(items, 500) {
-		args := []any{sourceID}
-		for _, it := range chunk {
-			args = append(args, it.Hash)
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT hash FROM items WHERE source_id = ? AND hash IN (`+placeholders(len(chunk))+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("find stored items: %w", err)
-		}
-		for rows.Next() {
-			var h string
-			if err := rows.Scan(&h); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			known[h] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
 			return nil, err
 		}
+		known[h] = true
 	}
-	return known, nil
+	return known, rows.Err()
 }
 
-// itemInsertColumns are the columns insertItems fills, one parameter each.
-const itemInsertColumns = `(source_id, hash, fingerprint, guid, url, title, summary, content_html,
-	author, published_at, updated_at, created_at)`
+// maxInsertRows is the most rows one INSERT adds. Inserts come in sizes
+// that are powers of two up to it, so that a handful of prepared
+// statements serve any number of items.
+const maxInsertRows = 64
+
+// insertSQL is the INSERT statement for n items.
+func insertSQL(n int) string {
+	row := "(" + placeholders(12) + ")"
+	return `INSERT INTO items (source_id, hash, fingerprint, guid, url, title, summary, content_html,
+	author, published_at, updated_at, created_at) VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// insertSQLs are the prepared inserts, by size.
+var insertSQLs = func() map[int]string {
+	m := map[int]string{}
+	for n := 1; n <= maxInsertRows; n *= 2 {
+		m[n] = insertSQL(n)
+	}
+	return m
+}()
 
 // insertItems adds new items, many to a statement. An item without a date
 // of its own is dated when it was first seen.
-func insertItems(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item, now time.Time) error {
+func (s *SourceService) insertItems(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item, now time.Time) error {
 	stamp := formatTime(now)
-	row := "(" + placeholders(12) + ")"
-	for chunk := range slices.Chunk(items, 200) { // 2,400 parameters, well within SQLite's limit
-		args := make([]any, 0, 12*len(chunk))
-		for _, it := range chunk {
+	for len(items) > 0 {
+		n := maxInsertRows
+		for n > len(items) {
+			n /= 2
+		}
+		args := make([]any, 0, 12*n)
+		for _, it := range items[:n] {
 			published := it.PublishedAt
 			if published.IsZero() {
 				published = now
@@ -150,25 +173,28 @@ func insertItems(ctx context.Context, tx *sql.Tx, sourceID int64, items []*Item,
 			args = append(args, sourceID, it.Hash, it.Fingerprint, it.GUID, it.URL, it.Title, it.Summary,
 				it.ContentHTML, it.Author, formatTime(published), formatTime(updated), stamp)
 		}
-		values := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
-		if _, err := tx.ExecContext(ctx, `INSERT INTO items `+itemInsertColumns+` VALUES `+values, args...); err != nil {
+		if _, err := s.stmts.exec(ctx, tx, insertSQLs[n], args...); err != nil {
 			return fmt.Errorf("save items of source %d: %w", sourceID, err)
 		}
+		items = items[n:]
 	}
 	return nil
 }
 
-// updateItem rewrites a stored item that changed, in place: its id and
-// first-seen time stay, its date stays when the source gives none, and it
-// counts as updated now unless the source says when.
-func updateItem(ctx context.Context, tx *sql.Tx, sourceID int64, it *Item, now time.Time) error {
+// updateItemSQL rewrites a stored item that changed, in place.
+const updateItemSQL = `UPDATE items SET fingerprint = ?, guid = ?, url = ?, title = ?, summary = ?,
+	content_html = ?, author = ?, published_at = COALESCE(?, published_at), updated_at = ?
+	WHERE source_id = ? AND hash = ? AND fingerprint <> ?`
+
+// updateItem rewrites a stored item that changed: its id and first-seen
+// time stay, its date stays when the source gives none, and it counts as
+// updated now unless the source says when.
+func (s *SourceService) updateItem(ctx context.Context, tx *sql.Tx, sourceID int64, it *Item, now time.Time) error {
 	updated := it.UpdatedAt
 	if updated.IsZero() {
 		updated = now
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE items SET fingerprint = ?, guid = ?, url = ?, title = ?, summary = ?,
-		content_html = ?, author = ?, published_at = COALESCE(?, published_at), updated_at = ?
-		WHERE source_id = ? AND hash = ? AND fingerprint <> ?`,
+	_, err := s.stmts.exec(ctx, tx, updateItemSQL,
 		it.Fingerprint, it.GUID, it.URL, it.Title, it.Summary, it.ContentHTML, it.Author,
 		nullTime(it.PublishedAt), formatTime(updated), sourceID, it.Hash, it.Fingerprint)
 	if err != nil {
@@ -177,9 +203,11 @@ func updateItem(ctx context.Context, tx *sql.Tx, sourceID int64, it *Item, now t
 	return nil
 }
 
+const bumpVersionSQL = `UPDATE meta SET value = value + 1 WHERE key = 'content_version'`
+
 // bumpContentVersion tells pages and feeds that what they show changed.
 func bumpContentVersion(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `UPDATE meta SET value = value + 1 WHERE key = 'content_version'`)
+	_, err := tx.ExecContext(ctx, bumpVersionSQL)
 	return err
 }
 

@@ -17,7 +17,8 @@ var _ newsdesk.SourceService = (*SourceService)(nil)
 // SourceService stores external sources, their items and the poller's
 // state about each source.
 type SourceService struct {
-	db *DB
+	db    *DB
+	stmts stmtCache
 }
 
 // NewSourceService returns a service on db.
@@ -269,21 +270,24 @@ func (s *SourceService) SaveFetch(ctx context.Context, src *Source, items []*new
 func (s *SourceService) SaveFetches(ctx context.Context, fetches []*newsdesk.Fetched) []error {
 	errs := make([]error, len(fetches))
 	now := s.db.Clock.Now()
-	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
-		for i, f := range fetches {
-			err := saveSourceState(ctx, tx, f.Source, now)
-			if newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND {
-				errs[i] = err // nothing was written for it
-				continue
-			} else if err != nil {
-				return err
+	err := s.stmts.prepare(ctx, s.db.write, saveFetchSQLs()...)
+	if err == nil {
+		err = s.db.withTx(ctx, func(tx *sql.Tx) error {
+			for i, f := range fetches {
+				err := s.saveSourceState(ctx, tx, f.Source, now)
+				if newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND {
+					errs[i] = err // nothing was written for it
+					continue
+				} else if err != nil {
+					return err
+				}
+				if err := s.saveItems(ctx, tx, f.Source.ID, f.Items, now); err != nil {
+					return err
+				}
 			}
-			if err := saveItems(ctx, tx, f.Source.ID, f.Items, now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	for i := range errs {
 		if err != nil {
 			errs[i] = err
@@ -292,10 +296,26 @@ func (s *SourceService) SaveFetches(ctx context.Context, fetches []*newsdesk.Fet
 	return errs
 }
 
-func saveSourceState(ctx context.Context, tx *sql.Tx, src *Source, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE sources SET title = ?, site_url = ?, etag = ?, last_modified = ?,
-		next_check_at = ?, last_checked_at = ?, consecutive_errors = ?, last_error = ?, last_status = ?,
-		paused = ?, paused_reason = ?, updated_at = ? WHERE id = ?`,
+// saveFetchSQLs are the statements SaveFetches runs.
+func saveFetchSQLs() []string {
+	qs := []string{saveSourceSQL, moveSourceSQL, knownHashesSQL, updateItemSQL, bumpVersionSQL}
+	for _, q := range insertSQLs {
+		qs = append(qs, q)
+	}
+	return qs
+}
+
+const saveSourceSQL = `UPDATE sources SET title = ?, site_url = ?, etag = ?, last_modified = ?,
+	next_check_at = ?, last_checked_at = ?, consecutive_errors = ?, last_error = ?, last_status = ?,
+	paused = ?, paused_reason = ?, updated_at = ? WHERE id = ?`
+
+// moveSourceSQL rewrites a source's URL after a permanent redirect, unless
+// another source has the new URL already.
+const moveSourceSQL = `UPDATE sources SET url = ?1 WHERE id = ?2 AND url <> ?1
+	AND NOT EXISTS (SELECT 1 FROM sources WHERE url = ?1)`
+
+func (s *SourceService) saveSourceState(ctx context.Context, tx *sql.Tx, src *Source, now time.Time) error {
+	res, err := s.stmts.exec(ctx, tx, saveSourceSQL,
 		src.Title, src.SiteURL, src.ETag, src.LastModified, formatTime(src.NextCheckAt), nullTime(src.LastCheckedAt),
 		src.ConsecutiveErrors, src.LastError, src.LastStatus, src.Paused, src.PausedReason, formatTime(now), src.ID)
 	if err != nil {
@@ -304,7 +324,6 @@ func saveSourceState(ctx context.Context, tx *sql.Tx, src *Source, now time.Time
 	if n, _ := res.RowsAffected(); n == 0 {
 		return newsdesk.Errorf(newsdesk.ENOTFOUND, "source %d not found (removed while it was fetched?)", src.ID)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE sources SET url = ?1 WHERE id = ?2 AND url <> ?1
-		AND NOT EXISTS (SELECT 1 FROM sources WHERE url = ?1)`, src.URL, src.ID)
+	_, err = s.stmts.exec(ctx, tx, moveSourceSQL, src.URL, src.ID)
 	return err
 }
