@@ -22,7 +22,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,7 +49,14 @@ func main() {
 	hosts := fs.Int("hosts", 50, "loopback addresses the feeds are spread over")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the mode to `FILE`")
 	memprofile := fs.String("memprofile", "", "write an allocation profile of the mode to `FILE`")
+	traceFile := fs.String("trace", "", "write an execution trace of the mode to `FILE`")
 	fs.Parse(os.Args[2:])
+	if *traceFile != "" {
+		if f, err := os.Create(*traceFile); err == nil {
+			trace.Start(f)
+			defer trace.Stop()
+		}
+	}
 	if *memprofile != "" {
 		defer func() {
 			if f, err := os.Create(*memprofile); err == nil {
@@ -72,6 +81,9 @@ func main() {
 	case "bare":
 		err = bare(*dir, *n)
 	case "ingest":
+		if _, set := os.LookupEnv("GOGC"); !set {
+			debug.SetGCPercent(200) // as cmd/newsdesk runs
+		}
 		err = ingest(*n, *port, *hosts)
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
