@@ -585,3 +585,24 @@ func TestIngestRecordsRemovedSource(t *testing.T) {
 		t.Errorf("ingesting a removed source: %v", res.Err)
 	}
 }
+
+func TestIngestSuccessUnpausesSource(t *testing.T) {
+	e := newIngestEnv(t)
+	var gone atomic.Bool
+	gone.Store(true)
+	src := e.addSource(serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if gone.Load() {
+			w.WriteHeader(http.StatusGone)
+			return
+		}
+		io.WriteString(w, twoItems())
+	}))
+	if _, stored := e.ingest(src); !stored.Paused {
+		t.Fatal("410 did not pause the source")
+	}
+	gone.Store(false) // the editor asks for it anyway (ingest --source) and it is back
+	res, stored := e.ingest(src)
+	if res.Err != nil || stored.Paused || stored.PausedReason != "" || stored.ConsecutiveErrors != 0 || stored.LastError != "" {
+		t.Errorf("after a good fetch: %+v; source %+v", res, stored)
+	}
+}
