@@ -11,6 +11,11 @@ import (
 	"time"
 )
 
+// Version is the release newsdesk reports, e.g. in the User-Agent of its
+// feed fetcher. Builds set it with
+// -ldflags "-X github.com/newsdesk/newsdesk.Version=1.2.3".
+var Version = "dev"
+
 // Clock tells the time. Everything that schedules or stamps takes one, so
 // that tests can run on a fixed or stepped clock.
 type Clock interface {

@@ -30,6 +30,17 @@ type atomEntry struct {
 	*feeds.AtomEntry
 	Content    *atomHTML      `xml:"content"`
 	Categories []atomCategory `xml:"category"`
+	Source     *atomSource    `xml:"source,omitempty"`
+}
+
+// atomSource describes the feed an ingested entry came from. It credits
+// the source as author when the entry names none, as Atom asks.
+type atomSource struct {
+	ID      string            `xml:"id"`
+	Title   atomText          `xml:"title"`
+	Links   []feeds.AtomLink  `xml:"link"`
+	Updated string            `xml:"updated"`
+	Author  *feeds.AtomAuthor `xml:"author,omitempty"`
 }
 
 // atomHTML is HTML content in a CDATA section, as RSS's content:encoded
@@ -99,6 +110,9 @@ func newAtomEntry(x *feeds.AtomEntry, e *entry, baseURL string) *atomEntry {
 		ae.Categories = append(ae.Categories, atomCategory{
 			Term: c.Slug, Label: c.Name, Scheme: baseURL + "/category/",
 		})
+	}
+	if e.Source != nil {
+		ae.Source = newAtomSource(e.Source, x.Author == nil)
 	}
 	return ae
 }

@@ -40,8 +40,15 @@ type rssAtomLink struct {
 // must be an email address, and any number of categories.
 type rssItem struct {
 	*feeds.RssItem
-	Creator    string   `xml:"dc:creator,omitempty"`
-	Categories []string `xml:"category"`
+	Creator    string     `xml:"dc:creator,omitempty"`
+	Categories []string   `xml:"category"`
+	Source     *rssSource `xml:"source,omitempty"`
+}
+
+// rssSource is the channel an ingested item came from.
+type rssSource struct {
+	URL   string `xml:"url,attr"`
+	Title string `xml:",chardata"`
 }
 
 // encodeRSS writes md as RSS 2.0.
@@ -87,6 +94,9 @@ func newRSSItem(it *feeds.RssItem, e *entry) *rssItem {
 	}
 	for _, c := range e.Categories {
 		item.Categories = append(item.Categories, c.Name)
+	}
+	if e.Source != nil {
+		item.Source = &rssSource{URL: e.Source.FeedURL, Title: e.Source.Title}
 	}
 	return item
 }

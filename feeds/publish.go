@@ -25,6 +25,11 @@ type ArticleStore interface {
 	FindCategoryBySlug(ctx context.Context, slug string) (*newsdesk.Category, error)
 }
 
+// RelatedStore is what the publisher needs for the related-reading feeds.
+type RelatedStore interface {
+	FindItems(ctx context.Context, filter newsdesk.ItemFilter) ([]*newsdesk.Item, int, error)
+}
+
 // Site is what feeds say about the publication.
 type Site struct {
 	Title       string
@@ -48,6 +53,7 @@ const (
 	ScopeSite     = ""
 	ScopeCategory = "category"
 	ScopeAuthor   = "author"
+	ScopeRelated  = "related" // ingested items from external sources
 )
 
 // Path returns the URL path of the scope's feed in format f.
@@ -55,6 +61,9 @@ func (s Scope) Path(f Format) string {
 	name := map[Format]string{RSS: "feed.xml", Atom: "atom.xml", JSON: "feed.json"}[f]
 	if s.Kind == ScopeSite {
 		return "/" + name
+	}
+	if s.Kind == ScopeRelated {
+		return "/related/" + name
 	}
 	return "/" + s.Kind + "/" + url.PathEscape(s.Slug) + "/" + name
 }
@@ -76,10 +85,11 @@ type Document struct {
 // Publisher renders feeds and keeps their bytes until content changes, so
 // serving a feed costs about what serving a static file does.
 type Publisher struct {
-	Store ArticleStore
-	Site  Site
-	Items int    // articles per feed
-	Hub   string // WebSub hub, "" for none
+	Store   ArticleStore
+	Related RelatedStore // nil: no related-reading feeds
+	Site    Site
+	Items   int    // articles per feed
+	Hub     string // WebSub hub, "" for none
 	// Epoch stands in as the feed's updated time while it has no articles.
 	Epoch time.Time
 
@@ -130,23 +140,15 @@ func (p *Publisher) Feed(ctx context.Context, scope Scope, f Format) (*Document,
 // render builds a document and caches it under the generation it was read
 // at, so a render that raced with a change is never taken for fresh.
 func (p *Publisher) render(ctx context.Context, scope Scope, f Format, gen int64) (*Document, error) {
-	meta, filter, err := p.meta(ctx, scope, f)
+	renderScope := p.renderArticles
+	if scope.Kind == ScopeRelated {
+		renderScope = p.renderRelated
+	}
+	body, updated, err := renderScope(ctx, scope, f)
 	if err != nil {
 		return nil, err
 	}
-	articles, err := p.Store.LatestPublished(ctx, filter)
-	if err != nil {
-		return nil, err
-	}
-	meta.Updated = newest(articles)
-	if meta.Updated.IsZero() {
-		meta.Updated = p.Epoch
-	}
-	body, err := Render(f, meta, articles)
-	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", scope.Path(f), err)
-	}
-	doc := NewDocument(body, f.ContentType(), meta.Updated)
+	doc := NewDocument(body, f.ContentType(), updated)
 	p.mu.Lock()
 	if p.gen.Load() == gen {
 		if p.cache == nil {
@@ -156,6 +158,59 @@ func (p *Publisher) render(ctx context.Context, scope Scope, f Format, gen int64
 	}
 	p.mu.Unlock()
 	return doc, nil
+}
+
+// renderArticles renders the feed of a site, category or author scope and
+// returns it with its update time.
+func (p *Publisher) renderArticles(ctx context.Context, scope Scope, f Format) ([]byte, time.Time, error) {
+	meta, filter, err := p.meta(ctx, scope, f)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	articles, err := p.Store.LatestPublished(ctx, filter)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	meta.Updated = newest(articles)
+	if meta.Updated.IsZero() {
+		meta.Updated = p.Epoch
+	}
+	body, err := Render(f, meta, articles)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("render %s: %w", scope.Path(f), err)
+	}
+	return body, meta.Updated, nil
+}
+
+// renderRelated renders the related-reading feed: the newest ingested
+// items, each crediting its source.
+func (p *Publisher) renderRelated(ctx context.Context, scope Scope, f Format) ([]byte, time.Time, error) {
+	if p.Related == nil || f == JSON {
+		return nil, time.Time{}, newsdesk.Errorf(newsdesk.ENOTFOUND, "no such feed")
+	}
+	items, _, err := p.Related.FindItems(ctx, newsdesk.ItemFilter{Limit: p.items()})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	m := Meta{
+		Title:       p.Site.Title + ": Related reading",
+		Description: "Reading from other publications, chosen to go with " + p.Site.Title,
+		Language:    p.Site.Language, BaseURL: p.Site.BaseURL, HomeURL: p.Site.BaseURL + "/",
+		SelfURL: p.Site.BaseURL + scope.Path(f), ID: p.feedID(scope), Hub: p.Hub,
+	}
+	// The document changes when newsdesk stores an item, whatever date the
+	// item itself carries, so Last-Modified goes by when items were stored.
+	for _, it := range items {
+		m.Updated = latest(m.Updated, it.CreatedAt, it.UpdatedAt)
+	}
+	if m.Updated.IsZero() {
+		m.Updated = p.Epoch
+	}
+	body, err := RenderRelated(f, m, items)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("render %s: %w", scope.Path(f), err)
+	}
+	return body, m.Updated, nil
 }
 
 // meta describes the feed of scope and the filter that selects its items.
@@ -203,6 +258,9 @@ func (p *Publisher) feedID(scope Scope) string {
 	if scope.Kind == ScopeSite {
 		return p.Site.IDPrefix + "feed"
 	}
+	if scope.Kind == ScopeRelated {
+		return p.Site.IDPrefix + "feed:related"
+	}
 	return p.Site.IDPrefix + "feed:" + scope.Kind + ":" + scope.Slug
 }
 
@@ -219,6 +277,16 @@ func newest(articles []*newsdesk.Article) time.Time {
 	for _, a := range articles {
 		if a.UpdatedAt.After(t) {
 			t = a.UpdatedAt
+		}
+	}
+	return t
+}
+
+func latest(ts ...time.Time) time.Time {
+	var t time.Time
+	for _, u := range ts {
+		if u.After(t) {
+			t = u
 		}
 	}
 	return t

@@ -84,6 +84,7 @@ type entry struct {
 	AuthorURL  string
 	Categories []category
 	Image      string
+	Source     *entrySource // where an ingested item came from; nil for articles
 }
 
 // category is one of an entry's categories.

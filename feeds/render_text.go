@@ -13,6 +13,10 @@ import (
 func CleanXMLText(s string) string {
 	var b *strings.Builder
 	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7F && b == nil {
+			i++ // printable ASCII, most of any text: nothing to decide
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		ok := xmlChar(r, n)
 		if !ok && b == nil {

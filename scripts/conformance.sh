@@ -35,8 +35,10 @@ schema=$repo/feeds/testdata/atom.rnc
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/newsdesk-conformance.XXXXXX")
 [ "${KEEP_TMP:-}" != 1 ] || echo "conformance: working in $tmp (KEEP_TMP=1: kept afterwards)"
 daemon=
+srcserver=
 cleanup() {
   if [ -n "$daemon" ]; then kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
+  if [ -n "$srcserver" ]; then kill "$srcserver" 2>/dev/null || true; wait "$srcserver" 2>/dev/null || true; fi
   [ "${KEEP_TMP:-}" = 1 ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -72,7 +74,26 @@ nd() { "$repo/bin/newsdesk" "$@" --config "$tmp/newsdesk.toml" --data "$tmp/data
 "$repo/bin/newsdesk" init --demo --data "$tmp/data" >init.log 2>&1 ||
   die "newsdesk init --demo: $(tail -n 3 init.log | tr '\n' ' ')"
 nd export --out "$tmp/export" >export.log 2>&1 || die "newsdesk export: $(tail -n 3 export.log | tr '\n' ' ')"
-nd serve --listen "127.0.0.1:$port" >serve.out 2>serve.log </dev/null &
+# Related reading: two fixture feeds on a loopback server, ingested once. The
+# fixtures' dates are fixed, so retention is stretched to keep them.
+export NEWSDESK_INGEST_ALLOW_PRIVATE=true NEWSDESK_INGEST_RETENTION=876000h
+src_port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$py" -m http.server --bind 127.0.0.1 --directory "$repo/feeds/testdata/conformance" "$src_port" >sources.log 2>&1 &
+srcserver=$!
+for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$src_port/harbour-watch.xml" 2>/dev/null && break; sleep 0.1; done
+nd source add "http://127.0.0.1:$src_port/harbour-watch.xml" --category economy >sources.out 2>&1 &&
+  nd source add "http://127.0.0.1:$src_port/city-ledger.xml" --category cities >>sources.out 2>&1 ||
+  die "newsdesk source add: $(tail -n 2 sources.out | tr '\n' ' ')"
+if nd ingest >ingest.log 2>&1 && grep -q '^ingest: 2 sources, 8 new' ingest.log; then
+  ok "ingest: $(tail -n 1 ingest.log)"
+else
+  fail "ingest: $(tail -n 3 ingest.log | tr '\n' ' ')"
+fi
+
+# Not through nd: a backgrounded function is a subshell, and killing it
+# would leave the daemon running.
+"$repo/bin/newsdesk" serve --listen "127.0.0.1:$port" --config "$tmp/newsdesk.toml" --data "$tmp/data" \
+  >serve.out 2>serve.log </dev/null &
 daemon=$!
 for _ in $(seq 100); do
   curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
@@ -100,6 +121,17 @@ for f in "${feeds[@]}"; do urls+=("$base/$f"); done
 for f in related/feed.xml related/atom.xml; do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/$f")" = 200 ] && urls+=("$base/$f")
 done
+
+related_page=$(curl -fsS "$base/articles/harbour-at-a-crossroads" || true)
+if grep -q 'Related reading' <<<"$related_page" && grep -q 'href="https://harbourwatch.example/">Harbour Watch</a>' <<<"$related_page"; then
+  ok "related: article page shows related reading with its source"
+else
+  fail "related: /articles/harbour-at-a-crossroads shows no attributed related reading"
+fi
+unsafe=$(for f in related/feed.xml related/atom.xml articles/harbour-at-a-crossroads; do curl -fsS "$base/$f"; done |
+  grep -Eio '<script|<iframe|onerror=|onclick=|javascript:' | sort -u | tr '\n' ' ' || true)
+[ -z "$unsafe" ] && ok "related: no script, iframe, event handler or javascript: URL from the fixtures" ||
+  fail "related: served pages and feeds hold $unsafe"
 
 helper check_discovery.py "$base" "${feeds[@]}"
 helper check_feeds.py --schema "$schema" --export "$tmp/export" "${urls[@]}"

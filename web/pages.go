@@ -22,6 +22,7 @@ type page struct {
 	Feeds     []feedLink
 	Article   *newsdesk.Article
 	Articles  []*newsdesk.Article
+	Related   []*newsdesk.Item
 	PrevURL   string
 	NextURL   string
 }
@@ -171,8 +172,25 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "article.html", &page{
 		Title:     a.Title,
 		Article:   a,
+		Related:   s.related(r, a),
 		Canonical: s.Site.BaseURL + "/articles/" + url.PathEscape(a.Slug),
 	})
+}
+
+// relatedItems is how many related items an article page shows.
+const relatedItems = 5
+
+// related returns the article's related reading. Without it the page is
+// still worth showing, so a failure is logged and not passed on.
+func (s *Server) related(r *http.Request, a *newsdesk.Article) []*newsdesk.Item {
+	if s.Related == nil {
+		return nil
+	}
+	items, err := s.Related.RelatedItems(r.Context(), []int64{a.ID}, relatedItems)
+	if err != nil {
+		s.Logger.Warn("related reading failed", "article", a.Slug, "err", err)
+	}
+	return items
 }
 
 func (s *Server) handleCategory(w http.ResponseWriter, r *http.Request) {

@@ -20,6 +20,11 @@ type ArticleStore interface {
 	FindCategoryBySlug(ctx context.Context, slug string) (*newsdesk.Category, error)
 }
 
+// RelatedReader finds the ingested items related to articles.
+type RelatedReader interface {
+	RelatedItems(ctx context.Context, articleIDs []int64, limit int) ([]*newsdesk.Item, error)
+}
+
 // FeedSource renders (or returns cached) feed documents.
 type FeedSource interface {
 	Feed(ctx context.Context, scope feeds.Scope, f feeds.Format) (*feeds.Document, error)
@@ -38,6 +43,7 @@ type Site struct {
 type Server struct {
 	Site     Site
 	Articles ArticleStore
+	Related  RelatedReader // nil: article pages show no related reading
 	Feeds    FeedSource
 	Pages    *template.Template
 	MediaDir string        // served under /media/; "" serves nothing
@@ -64,6 +70,9 @@ func (s *Server) Handler() http.Handler {
 		for _, kind := range []string{feeds.ScopeSite, feeds.ScopeCategory, feeds.ScopeAuthor} {
 			mux.HandleFunc("GET "+feedPattern(kind, f), s.feedHandler(kind, f))
 		}
+	}
+	for _, f := range []feeds.Format{feeds.RSS, feeds.Atom} {
+		mux.HandleFunc("GET "+feeds.Scope{Kind: feeds.ScopeRelated}.Path(f), s.feedHandler(feeds.ScopeRelated, f))
 	}
 	if s.MediaDir != "" {
 		mux.Handle("GET /media/", http.StripPrefix("/media/", noListing(http.FileServer(http.Dir(s.MediaDir)))))

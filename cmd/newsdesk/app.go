@@ -24,6 +24,8 @@ type app struct {
 	dataDir   string
 	db        *sqlite.DB
 	articles  *sqlite.ArticleService
+	sources   *sqlite.SourceService
+	ingester  *feeds.Ingester
 	publisher *feeds.Publisher
 	pinger    *feeds.Pinger
 	logger    *slog.Logger
@@ -67,8 +69,11 @@ func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	a.articles = sqlite.NewArticleService(a.db, feeds.NewMarkdown().Render, cfg.Host())
+	a.sources = sqlite.NewSourceService(a.db)
+	a.ingester = a.newIngester()
 	a.publisher = &feeds.Publisher{
-		Store: a.articles,
+		Store:   a.articles,
+		Related: a.sources,
 		Site: feeds.Site{Title: cfg.Site.Title, Description: cfg.Site.Description,
 			BaseURL: cfg.Site.BaseURL, Language: cfg.Site.Language, IDPrefix: a.meta("tag_prefix")},
 		Items: cfg.Feeds.Items,
@@ -107,6 +112,7 @@ func (a *app) server() (*web.Server, error) {
 		Site: web.Site{Title: a.cfg.Site.Title, Description: a.cfg.Site.Description, BaseURL: a.cfg.Site.BaseURL,
 			Language: a.cfg.Site.Language, PostalAddress: a.cfg.Site.PostalAddress},
 		Articles: a.articles,
+		Related:  a.sources,
 		Feeds:    a.publisher,
 		MediaDir: filepath.Join(a.dataDir, "media"),
 		MaxAge:   a.cfg.Feeds.MaxAge.Duration,

@@ -52,7 +52,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}
-	sched := a.scheduler()
+	sched := a.scheduler(ctx)
 	sched.Start()
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	go a.watchContent(watchCtx, time.Second)
@@ -78,12 +78,15 @@ func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 	return err
 }
 
-// scheduler triggers the daemon's jobs; the jobs are plain methods.
-func (a *app) scheduler() *cron.Cron {
+// scheduler triggers the daemon's jobs; the jobs are plain methods. ctx
+// ends with the daemon, cutting short the jobs that wait on the network.
+func (a *app) scheduler(ctx context.Context) *cron.Cron {
 	logger := cron.VerbosePrintfLogger(slog.NewLogLogger(a.logger.Handler(), slog.LevelDebug))
 	c := cron.New(cron.WithSeconds(), cron.WithLocation(time.UTC),
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	c.AddFunc("*/10 * * * * *", func() { a.publishDue(context.Background()) })
+	c.AddFunc("*/30 * * * * *", func() { a.ingestDue(ctx) })
+	c.AddFunc("0 17 * * * *", func() { a.pruneItems(ctx) })
 	return c
 }
 

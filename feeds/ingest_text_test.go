@@ -1,0 +1,97 @@
+package feeds
+
+import (
+	"html"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestPlainText(t *testing.T) {
+	for in, want := range map[string]string{
+		"Plain  title\n":                        "Plain title",
+		"A &amp; B &lt;c&gt;":                   "A & B <c>",
+		"<p>One</p><p>Two<br>three</p>":         "One Two three",
+		"Appeals <b>backlog</b>, <em>50</em>%.": "Appeals backlog, 50%.",
+		"<script>alert(1)</script>Safe<style>p{}</style> text<iframe>x</iframe>": "Safe text",
+		"dues < costs":                          "dues < costs",
+		"a\x00b\x0bc":                           "abc",
+		`<a title="x>y" href="/">link</a> text`: "link text",
+		"<!-- note -->Text<![CDATA[x]]>":        "Text",
+		"<p>Unclosed <b":                        "Unclosed",
+		"<SCRIPT>x</SCRIPT>y":                   "y",
+		"1 <2 and 3> 2":                         "1 <2 and 3> 2",
+	} {
+		if got := plainText(in); got != want {
+			t.Errorf("plainText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestPlainTextShortcutAgreesWithTokenizer checks the tag stripper against
+// the tokenizer wherever the stripper takes the input on.
+func TestPlainTextShortcutAgreesWithTokenizer(t *testing.T) {
+	inputs := []string{
+		"<p>One &amp; two</p><ul><li>three</li><li>four</li></ul>",
+		`<p class="x">Caf&eacute; <a href="/a?b=1&amp;c=2" title='q"uote'>link</a></p>`,
+		"x <br/> y <img src=x alt=\"a > b\"> z", "a<b>b</b>c", "<h1>T</h1>t", "5 < 6 > 4",
+		"<p>Unclosed <b", "<p>text</p", "&lt;p&gt;escaped&lt;/p&gt;", "<div>\n\t<span>x</span>\n</div>",
+	}
+	for _, in := range inputs {
+		text, ok := stripSimpleTags(in)
+		if !ok {
+			continue
+		}
+		got := strings.Join(strings.Fields(CleanXMLText(html.UnescapeString(text))), " ")
+		if want := tokenizedText(in); got != want {
+			t.Errorf("%q: shortcut %q, tokenizer %q", in, got, want)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"the harbour board meets in March", 20, "the harbour board…"},
+		{"港湾都市と海面上昇", 4, "港湾都市…"},
+		{"word, word, word", 11, "word, word…"},
+	} {
+		if got := truncate(tt.in, tt.n); got != tt.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestResolveSanitized(t *testing.T) {
+	base, _ := url.Parse("https://site.example/2026/11/post/")
+	for in, want := range map[string]string{
+		`<a href="https://other.example/x">x</a>`:                             `<a href="https://other.example/x">x</a>`,
+		`<a href="/a?b=1&amp;c=2">x</a> <img src="img/p.png" alt="">`:         `<a href="https://site.example/a?b=1&amp;c=2">x</a> <img src="https://site.example/2026/11/post/img/p.png" alt="">`,
+		`<a href="#notes">n</a><blockquote cite="../q">q</blockquote>`:        `<a href="https://site.example/2026/11/post/#notes">n</a><blockquote cite="https://site.example/2026/11/q">q</blockquote>`,
+		`<a href="//cdn.example/x" title="a href=&#34;/x&#34;">x</a>`:         `<a href="https://cdn.example/x" title="a href=&#34;/x&#34;">x</a>`,
+		`<p>src="/not-an-attribute" in text is escaped: src=&#34;/x&#34;</p>`: `<p>src="/not-an-attribute" in text is escaped: src=&#34;/x&#34;</p>`,
+		`<a href="mailto:ed@site.example">mail</a>`:                           `<a href="mailto:ed@site.example">mail</a>`,
+	} {
+		if got := resolveSanitized(in, base); got != want {
+			t.Errorf("resolveSanitized(%s)\n got %s\nwant %s", in, got, want)
+		}
+	}
+}
+
+func TestXMLEncoding(t *testing.T) {
+	for in, want := range map[string]string{
+		`<?xml version="1.0" encoding="ISO-8859-1"?><rss/>`:    "iso-8859-1",
+		"  \n<?xml version='1.0' encoding = 'windows-1252' ?>": "windows-1252",
+		`<?xml version="1.0"?><rss encoding="x"/>`:             "",
+		`<rss/>`: "",
+		`{"version": "https://jsonfeed.org/version/1.1"}`: "",
+	} {
+		if got := xmlEncoding([]byte(in)); got != want {
+			t.Errorf("xmlEncoding(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
