@@ -24,6 +24,7 @@ type page struct {
 	Articles  []*newsdesk.Article
 	PrevURL   string
 	NextURL   string
+	Subscribe *subscribePage // subscription forms and notices
 }
 
 // feedLink is one autodiscovery link.
@@ -43,9 +44,9 @@ func (s *Server) feedLinks(scope feeds.Scope, title string) []feedLink {
 	for _, f := range feeds.Formats {
 		links = append(links, feedLink{
 			TypeAttr: template.HTMLAttr(`type="` + mediaType(f.ContentType()) + `"`),
-			Title: title + " (" + labels[f] + ")",
-			Label: labels[f],
-			URL:   s.Site.BaseURL + scope.Path(f),
+			Title:    title + " (" + labels[f] + ")",
+			Label:    labels[f],
+			URL:      s.Site.BaseURL + scope.Path(f),
 		})
 	}
 	return links
@@ -156,6 +157,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	p.Subscribe = s.subscribeForm(r.Context())
 	s.render(w, r, "index.html", p)
 }
 
