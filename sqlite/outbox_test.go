@@ -40,7 +40,7 @@ func TestCreateEditionQueuesConfirmedSubscribers(t *testing.T) {
 	m.subs.Unsubscribe(ctx, left.ID, 0)
 	also := m.subscribe(t, "asked@example.org", true, "daily")
 	m.subscribe(t, also.Email, false, "weekly") // asked for weekly, not confirmed yet
-	m.claimAll(t)                              // the confirmations
+	m.claimAll(t)                               // the confirmations
 	e := m.edition(t, m.weekly)
 	if e.Counts.Recipients != 2 || e.Status != newsdesk.EditionSending {
 		t.Fatalf("edition: %+v", e)

@@ -20,7 +20,7 @@ var csvColumns = map[string]string{
 	"name": "name", "full name": "name", "first name": "first", "fname": "first", "last name": "last", "lname": "last",
 	"newsletter": "newsletter", "newsletters": "newsletter",
 	"topics": "topics", "topic": "topics",
-	"status": "status",
+	"status":   "status",
 	"timezone": "timezone", "time zone": "timezone",
 	"confirm_time": "confirmed_time", "unsub_time": "unsub_time", "clean_time": "clean_time",
 }
@@ -35,7 +35,7 @@ var csvStatus = map[string]newsdesk.SubscriberStatus{
 	"unsubscribed": newsdesk.SubscriberUnsubscribed, "blocklisted": newsdesk.SubscriberUnsubscribed,
 	"blacklisted": newsdesk.SubscriberUnsubscribed, "blocked": newsdesk.SubscriberUnsubscribed,
 	"disabled": newsdesk.SubscriberUnsubscribed,
-	"bounced": newsdesk.SubscriberBounced, "cleaned": newsdesk.SubscriberBounced,
+	"bounced":  newsdesk.SubscriberBounced, "cleaned": newsdesk.SubscriberBounced,
 }
 
 // csvReader reads subscriber rows from a CSV file with a header row.
