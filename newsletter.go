@@ -80,8 +80,7 @@ type Edition struct {
 // EditionCounts are an edition's deliveries by state.
 type EditionCounts struct {
 	Recipients int // deliveries queued when the edition was made
-	Queued     int // waiting for their first attempt
-	Sending    int
+	Queued     int // waiting for their turn or being sent
 	Deferred   int // waiting to be retried
 	Sent       int
 	Failed     int
@@ -89,7 +88,7 @@ type EditionCounts struct {
 }
 
 // Pending is how many deliveries are not finished yet.
-func (c EditionCounts) Pending() int { return c.Queued + c.Sending + c.Deferred }
+func (c EditionCounts) Pending() int { return c.Queued + c.Deferred }
 
 // Validate checks an edition before it is stored.
 func (e *Edition) Validate() error {

@@ -37,6 +37,9 @@ func (f *File) Send(_ context.Context, env Envelope, msg []byte, ready func() er
 	if err := tmp.Close(); err != nil {
 		return &SendError{Stage: StageData, Message: err.Error(), Broken: true, err: err}
 	}
+	if ready == nil {
+		ready = func() error { return nil }
+	}
 	if err := ready(); err != nil {
 		return &SendError{Stage: StageLocal, Message: err.Error(), Broken: true, err: err}
 	}

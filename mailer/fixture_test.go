@@ -114,6 +114,7 @@ func (f *fixture) newOutbox(transport mailer.Transport, connections int) *mailer
 		Connections: connections,
 		Backoff:     func(int) time.Duration { return 20 * time.Millisecond },
 		Sweep:       50 * time.Millisecond,
+		Journal:     filepath.Join(f.t.TempDir(), "journal"),
 	}
 }
 

@@ -81,8 +81,11 @@ func (b *Builder) ListID(n *newsdesk.Newsletter) string {
 			return id
 		}
 	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(n.Name) + `" ` + id
+	return `"` + quoteEscaper.Replace(n.Name) + `" ` + id
 }
+
+// quoteEscaper escapes the inside of a quoted-string (RFC 5322).
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // Values returns the link tokens a recipient's copy of p needs.
 func (b *Builder) Values(p *Prepared, r Recipient) *Values {

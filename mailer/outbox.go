@@ -1,11 +1,12 @@
 package mailer
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,8 +56,12 @@ type Outbox struct {
 	// exponential from a minute to four hours, with jitter.
 	Backoff func(n int) time.Duration
 	Sweep   time.Duration // longest idle wait between looks at the queue; default 30s
+	// Journal is the directory of the journal of sent deliveries (see
+	// journal); "" records each sent delivery in the store as it goes.
+	Journal string
 
 	wake     chan struct{}
+	journal  *journal
 	limiter  *rate.Limiter
 	inflight sync.Map // delivery id -> struct{}: claimed and not yet completed
 	stats    struct{ sent, deferred, failed atomic.Int64 }
@@ -124,11 +129,19 @@ func (o *Outbox) Stats() (sent, deferred, failed int64) {
 // and the deliveries claimed but not begun are given back.
 func (o *Outbox) Run(ctx context.Context) error {
 	o.init()
+	if err := o.replayJournal(ctx); err != nil {
+		return err
+	}
 	if n, err := o.Store.RecoverDeliveries(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		o.Logger.Info("outbox: resuming deliveries left claimed by an earlier run", "deliveries", n)
 	}
+	stopJournal, err := o.startJournal()
+	if err != nil {
+		return err
+	}
+	defer stopJournal()
 	jobs := make(chan *newsdesk.Delivery, o.Batch)
 	m := newMarker(o.Store, o.Logger)
 	var wg sync.WaitGroup
@@ -194,91 +207,6 @@ func (o *Outbox) idle(ctx context.Context) {
 	}
 }
 
-// work is one worker: it owns one connection and sends the deliveries it
-// receives, until jobs is closed. It returns the deliveries it was given
-// after ctx ended, which were not begun.
-func (o *Outbox) work(ctx context.Context, jobs <-chan *newsdesk.Delivery, m *marker) []int64 {
-	w := &worker{o: o, marks: m}
-	defer w.close()
-	var unsent []int64
-	for d := range jobs {
-		if ctx.Err() != nil || (o.limiter != nil && o.limiter.Wait(ctx) != nil) {
-			unsent = append(unsent, d.ID)
-			o.inflight.Delete(d.ID)
-			continue
-		}
-		w.deliver(ctx, d)
-	}
-	return unsent
-}
-
-// worker is the state of one worker: its connection, its buffer, and the
-// record of its last message, not yet known to be durable.
-type worker struct {
-	o       *Outbox
-	marks   *marker
-	conn    Conn
-	buf     bytes.Buffer
-	prev    *mark
-	dialErr int // dial failures in a row
-}
-
-func (w *worker) deliver(ctx context.Context, d *newsdesk.Delivery) {
-	res := newsdesk.DeliveryResult{ID: d.ID, EditionID: d.EditionID, SubscriberID: d.Subscriber.ID}
-	err := w.send(ctx, d)
-	w.o.outcome(&res, d, err)
-	w.prev = w.marks.submit(res)
-	w.o.inflight.Delete(d.ID)
-}
-
-// send builds and sends one message; the error says what went wrong.
-func (w *worker) send(ctx context.Context, d *newsdesk.Delivery) error {
-	p, err := w.o.Contents.Prepared(ctx, d)
-	if err != nil {
-		return err
-	}
-	w.buf.Reset()
-	r := Recipient{SubscriberID: d.Subscriber.ID, Email: d.Subscriber.Email, Name: d.Subscriber.Name}
-	if err := w.o.Builder.Build(&w.buf, p, r); err != nil {
-		return err
-	}
-	if w.conn == nil {
-		if w.dialErr > 0 {
-			sleep(ctx, min(time.Second<<min(w.dialErr-1, 5), 30*time.Second))
-		}
-		if w.conn, err = w.o.Transport.Dial(ctx); err != nil {
-			w.dialErr++
-			return err
-		}
-		w.dialErr = 0
-	}
-	env := Envelope{From: w.o.Sender, To: d.Subscriber.Email, ID: w.o.Builder.MessageID(p.Key, r.SubscriberID)}
-	err = w.conn.Send(ctx, env, w.buf.Bytes(), w.waitPrev)
-	var se *SendError
-	if errors.As(err, &se) && se.Broken {
-		w.conn.Close()
-		w.conn = nil
-	}
-	return err
-}
-
-// waitPrev returns once the outcome of the previous message is durable.
-func (w *worker) waitPrev() error {
-	if w.prev == nil {
-		return nil
-	}
-	err := <-w.prev.done
-	w.prev.done <- err // for a second waiter (close)
-	return err
-}
-
-func (w *worker) close() {
-	w.waitPrev()
-	if w.conn != nil {
-		w.conn.Close()
-	}
-}
-
 // outcome turns the error of an attempt into its result: sent, deferred
 // with backoff, or failed, with a hard bounce marking the subscriber.
 func (o *Outbox) outcome(res *newsdesk.DeliveryResult, d *newsdesk.Delivery, err error) {
@@ -317,4 +245,90 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// journalFold is how often the journal is applied to the store.
+const journalFold = 50 * time.Millisecond
+
+// replayJournal applies the journal files an earlier run left, so that
+// what it sent counts as sent before anything is claimed again.
+func (o *Outbox) replayJournal(ctx context.Context) error {
+	if o.Journal == "" {
+		return nil
+	}
+	results, paths, err := readJournals(o.Journal)
+	if err != nil {
+		return err
+	}
+	if len(results) > 0 {
+		o.Logger.Info("outbox: recording deliveries sent by an earlier run", "deliveries", len(results))
+	}
+	if err := o.applyJournal(ctx, results); err != nil {
+		return err
+	}
+	for _, p := range paths {
+		os.Remove(p)
+	}
+	return nil
+}
+
+// applyJournal records sent deliveries in the store, in batches.
+func (o *Outbox) applyJournal(ctx context.Context, results []newsdesk.DeliveryResult) error {
+	const batch = 1000
+	for len(results) > 0 {
+		n := min(batch, len(results))
+		if err := o.Store.CompleteDeliveries(context.WithoutCancel(ctx), results[:n]); err != nil {
+			return fmt.Errorf("outbox: recording sent deliveries: %w", err)
+		}
+		results = results[n:]
+	}
+	return nil
+}
+
+// startJournal opens this run's journal and applies it every journalFold;
+// the function it returns applies the rest and closes it.
+func (o *Outbox) startJournal() (func(), error) {
+	if o.Journal == "" {
+		return func() {}, nil
+	}
+	j, err := openJournal(o.Journal)
+	if err != nil {
+		return nil, err
+	}
+	o.journal = j
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(journalFold)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			if j.size() > 0 {
+				o.fold(j.rotate())
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		o.fold(j.close())
+		o.journal = nil
+	}, nil
+}
+
+// fold applies a batch of the journal and removes its file; a file that
+// could not be applied stays, for the next start.
+func (o *Outbox) fold(batch []newsdesk.DeliveryResult, path string, err error) {
+	if err == nil {
+		err = o.applyJournal(context.Background(), batch)
+	}
+	if err != nil {
+		o.Logger.Error("outbox: journal not applied; it will be at the next start", "file", path, "err", err)
+		return
+	}
+	os.Remove(path)
 }

@@ -220,8 +220,14 @@ func TestOutboxShutdownFinishesTheMessageInFlight(t *testing.T) {
 		t.Fatalf("%d messages accepted by the time the outbox stopped, want the 1 in flight", n)
 	}
 	got, _ := f.nls.FindEditionByID(context.Background(), e.ID)
-	if got.Counts.Sent != 1 || got.Counts.Sending != 0 || got.Counts.Queued != 9 {
+	if got.Counts.Sent != 1 || got.Counts.Queued != 9 {
 		t.Fatalf("after shutdown: %+v", got.Counts)
+	}
+	// Given back, not held: they can be claimed at once.
+	if ds, err := f.outbox.ClaimDeliveries(context.Background(), 100, time.Hour); err != nil || len(ds) != 9 || ds[0].Attempts != 1 {
+		t.Fatalf("after shutdown %d deliveries could be claimed (%v), want the 9 not sent", len(ds), err)
+	} else {
+		f.outbox.ReleaseDeliveries(context.Background(), []int64{ds[0].ID, ds[1].ID, ds[2].ID, ds[3].ID, ds[4].ID, ds[5].ID, ds[6].ID, ds[7].ID, ds[8].ID})
 	}
 	srv.SetDataDelay(0)
 	runOutbox(t, f.newOutbox(smtpTransport(t, srv), 2))
@@ -252,5 +258,53 @@ func TestFileTransportWritesEML(t *testing.T) {
 	b, _ := os.ReadFile(files[0])
 	if id := headerOf(t, b, "Message-ID"); mailer.FileName(id[1:len(id)-1]) != filepath.Base(files[0]) {
 		t.Errorf("file %s holds message %s", files[0], id)
+	}
+}
+
+// TestOutboxWithoutJournal records each sent delivery in the store as it
+// goes, and waits for the record before the next message is accepted.
+func TestOutboxWithoutJournal(t *testing.T) {
+	f := newFixture(t, newsdesk.SystemClock{})
+	f.addSubscribers(30)
+	srv := smtptest.Start(t)
+	o := f.newOutbox(smtpTransport(t, srv), 3)
+	o.Journal = ""
+	stop := runOutbox(t, o)
+	e := f.waitEdition(f.createEdition().ID, 20*time.Second)
+	stop()
+	if e.Counts.Sent != 30 || srv.Count() != 30 {
+		t.Errorf("counts %+v, %d messages", e.Counts, srv.Count())
+	}
+}
+
+// TestJournalLeftByACrashIsApplied: deliveries a dead run recorded in its
+// journal count as sent when the outbox starts again, and are not sent
+// again; a record cut short by the crash is not trusted.
+func TestJournalLeftByACrashIsApplied(t *testing.T) {
+	f := newFixture(t, newsdesk.SystemClock{})
+	f.addSubscribers(3)
+	e := f.createEdition()
+	ds, err := f.outbox.ClaimDeliveries(context.Background(), 10, time.Hour) // the dead run's claims
+	if err != nil || len(ds) != 3 {
+		t.Fatal(ds, err)
+	}
+	srv := smtptest.Start(t)
+	o := f.newOutbox(smtpTransport(t, srv), 1)
+	os.MkdirAll(o.Journal, 0o750)
+	line := func(d *newsdesk.Delivery) string {
+		return fmt.Sprintf("%d %d %d\n", d.ID, d.EditionID, d.Subscriber.ID)
+	}
+	os.WriteFile(filepath.Join(o.Journal, "1.sent"), []byte(line(ds[0])+line(ds[1])+"garbage\n"+line(ds[2])[:3]), 0o640)
+	stop := runOutbox(t, o)
+	e = f.waitEdition(e.ID, 20*time.Second)
+	stop()
+	if got := srv.ByRecipient(); len(got) != 1 || got[ds[2].Subscriber.Email] != 1 {
+		t.Errorf("sent again: %v; want only %s", got, ds[2].Subscriber.Email)
+	}
+	if e.Counts.Sent != 3 {
+		t.Errorf("counts %+v", e.Counts)
+	}
+	if files, _ := filepath.Glob(filepath.Join(o.Journal, "*")); len(files) != 0 {
+		t.Errorf("journal files left after a clean stop: %v", files)
 	}
 }

@@ -26,6 +26,7 @@ type Conn interface {
 	// Send hands one message over. Just before asking the other side to
 	// accept it (the final dot of SMTP DATA), Send calls ready; when ready
 	// fails, the message is abandoned unaccepted and the connection closed.
+	// A nil ready has nothing to wait for.
 	// The outbox uses this to make sure its record of the previous message
 	// is durable before the next one can be accepted.
 	Send(ctx context.Context, env Envelope, msg []byte, ready func() error) error

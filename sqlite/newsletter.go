@@ -214,36 +214,18 @@ func (s *NewsletterService) FindEditions(ctx context.Context, f newsdesk.Edition
 	return es, pendingCounts(ctx, s.db.read, es)
 }
 
-// pendingCounts fills in the unfinished deliveries of each edition. They are
-// counted from the partial index of rows with work left, which stays small
-// however many deliveries an edition had.
+// pendingCounts fills in the unfinished deliveries of each edition: those
+// deferred, counted from their small partial index, and the rest, which
+// the edition's counters of finished deliveries leave.
 func pendingCounts(ctx context.Context, q queryer, es []*newsdesk.Edition) error {
 	for _, e := range es {
-		rows, err := q.QueryContext(ctx, `SELECT status, COUNT(*) FROM deliveries
-			WHERE edition_id = ? AND due_at IS NOT NULL GROUP BY status`, e.ID)
+		c := &e.Counts
+		err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE edition_id = ? AND status = 'deferred'`,
+			e.ID).Scan(&c.Deferred)
 		if err != nil {
 			return fmt.Errorf("count deliveries: %w", err)
 		}
-		for rows.Next() {
-			var status string
-			var n int
-			if err := rows.Scan(&status, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			switch newsdesk.DeliveryStatus(status) {
-			case newsdesk.DeliveryQueued:
-				e.Counts.Queued = n
-			case newsdesk.DeliverySending:
-				e.Counts.Sending = n
-			case newsdesk.DeliveryDeferred:
-				e.Counts.Deferred = n
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		c.Queued = max(c.Recipients-c.Sent-c.Failed-c.Skipped-c.Deferred, 0)
 	}
 	return nil
 }

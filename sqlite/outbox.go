@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -13,11 +15,85 @@ import (
 // workers claim, send and complete.
 type OutboxService struct {
 	db *DB
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // prepared once on the write pool
 }
 
 // NewOutboxService returns the outbox on db.
 func NewOutboxService(db *DB) *OutboxService {
 	return &OutboxService{db: db}
+}
+
+// The statements the outbox runs thousands of times a second. Parsing them
+// each time would cost more than running them, so they are prepared once
+// on the write pool (before any transaction: the pool has one connection).
+const (
+	claimStmt = `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, claimed_at = ?1,
+		due_at = ?2 WHERE id IN (SELECT value FROM json_each(?3)) AND due_at <= ?1 RETURNING id`
+	skipStmt    = `UPDATE deliveries SET status = 'skipped', due_at = NULL WHERE id = ? AND due_at <= ?`
+	skippedStmt = `UPDATE editions SET skipped = skipped + ? WHERE id = ?`
+	sentStmt    = `UPDATE deliveries SET status = 'sent', sent_at = ?, due_at = NULL, error = ''
+		WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`
+	// countSentStmt counts sent deliveries on their edition, and marks it
+	// sent when that was the last (see finishEdition).
+	countSentStmt = `UPDATE editions SET sent = sent + ?1,
+		status = CASE WHEN status = 'sending' AND sent + ?1 + failed + skipped >= recipients THEN 'sent' ELSE status END,
+		sent_at = CASE WHEN status = 'sending' AND sent + ?1 + failed + skipped >= recipients THEN ?2 ELSE sent_at END
+		WHERE id = ?3`
+)
+
+// prepare prepares the outbox's statements, once.
+func (s *OutboxService) prepare(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stmts != nil {
+		return nil
+	}
+	stmts := map[string]*sql.Stmt{}
+	for _, q := range []string{claimStmt, skipStmt, skippedStmt, sentStmt, countSentStmt, finishEdition} {
+		st, err := s.db.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare outbox statement: %w", err)
+		}
+		stmts[q] = st
+	}
+	s.stmts = stmts
+	return nil
+}
+
+// stmt returns a prepared statement for use in tx.
+func (s *OutboxService) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	st, ok := s.stmts[query]
+	s.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("outbox statement not prepared: %.40s", query)
+	}
+	return tx.StmtContext(ctx, st), nil
+}
+
+// exec runs a cached statement in tx.
+func (s *OutboxService) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	st, err := s.stmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// jsonIDs writes ids as a JSON array, for statements that take a list as
+// one parameter (json_each) and so keep the same text whatever its length.
+func jsonIDs(ids []int64) string {
+	b := make([]byte, 0, len(ids)*8+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // Priorities of deliveries: transactional mail first.
@@ -79,34 +155,44 @@ const claimQuery = `SELECT d.id, d.kind, COALESCE(d.edition_id, 0), COALESCE(e.n
 // ones first. Each is held for lease: a worker that dies holding it loses it
 // when the lease ends. Deliveries whose subscriber has left meanwhile are
 // skipped, not returned.
+//
+// The due deliveries are read outside the write transaction, which then
+// only claims those still due: the writer, which every worker's record of
+// a sent message waits for, is held as briefly as possible.
 func (s *OutboxService) ClaimDeliveries(ctx context.Context, limit int, lease time.Duration) ([]*newsdesk.Delivery, error) {
 	now := s.db.Clock.Now()
+	var send, skip []*newsdesk.Delivery
+	for _, prio := range []int{priorityTransactional, priorityBulk} {
+		if len(send)+len(skip) >= limit {
+			break
+		}
+		c, sk, err := readDue(ctx, s.db.read, prio, now, limit-len(send)-len(skip))
+		if err != nil {
+			return nil, err
+		}
+		send, skip = append(send, c...), append(skip, sk...)
+	}
+	if len(send)+len(skip) == 0 {
+		return nil, nil
+	}
+	if err := s.prepare(ctx); err != nil {
+		return nil, err
+	}
 	var claimed []*newsdesk.Delivery
 	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
-		claimed = nil
-		var skipped []*newsdesk.Delivery
-		for _, prio := range []int{priorityTransactional, priorityBulk} {
-			if len(claimed) >= limit {
-				break
-			}
-			c, sk, err := readDue(ctx, tx, prio, now, limit-len(claimed))
-			if err != nil {
-				return err
-			}
-			claimed, skipped = append(claimed, c...), append(skipped, sk...)
-		}
-		if err := markClaimed(ctx, tx, claimed, now, lease); err != nil {
+		var err error
+		if claimed, err = s.markClaimed(ctx, tx, send, now, lease); err != nil {
 			return err
 		}
-		return markSkipped(ctx, tx, skipped, now)
+		return s.markSkipped(ctx, tx, skip, now)
 	})
 	return claimed, err
 }
 
 // readDue reads due deliveries of one priority and sorts them into those to
 // send and those to skip.
-func readDue(ctx context.Context, tx *sql.Tx, prio int, now time.Time, limit int) (send, skip []*newsdesk.Delivery, err error) {
-	rows, err := tx.QueryContext(ctx, claimQuery, prio, formatTime(now), limit)
+func readDue(ctx context.Context, q queryer, prio int, now time.Time, limit int) (send, skip []*newsdesk.Delivery, err error) {
+	rows, err := q.QueryContext(ctx, claimQuery, prio, formatTime(now), limit)
 	if err != nil {
 		return nil, nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -143,60 +229,77 @@ func deliverable(d *newsdesk.Delivery, wanted bool) bool {
 	return false
 }
 
-func markClaimed(ctx context.Context, tx *sql.Tx, ds []*newsdesk.Delivery, now time.Time, lease time.Duration) error {
+// markClaimed claims those of ds still due, and returns them.
+func (s *OutboxService) markClaimed(ctx context.Context, tx *sql.Tx, ds []*newsdesk.Delivery, now time.Time, lease time.Duration) ([]*newsdesk.Delivery, error) {
 	if len(ds) == 0 {
-		return nil
+		return nil, nil
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, claimed_at = ?,
-		due_at = ? WHERE id IN (`+placeholders(len(ds))+`)`,
-		append([]any{formatTime(now), formatTime(now.Add(lease))}, deliveryIDs(ds)...)...)
+	st, err := s.stmt(ctx, tx, claimStmt)
 	if err != nil {
-		return fmt.Errorf("claim deliveries: %w", err)
+		return nil, err
 	}
-	return nil
+	rows, err := st.QueryContext(ctx, formatTime(now), formatTime(now.Add(lease)), jsonIDs(ids(ds)))
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	defer rows.Close()
+	got := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		got[id] = true
+	}
+	claimed := ds[:0]
+	for _, d := range ds {
+		if got[d.ID] {
+			claimed = append(claimed, d)
+		}
+	}
+	return claimed, rows.Err()
 }
 
-func markSkipped(ctx context.Context, tx *sql.Tx, ds []*newsdesk.Delivery, now time.Time) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', due_at = NULL
-		WHERE id IN (`+placeholders(len(ds))+`)`, deliveryIDs(ds)...)
-	if err != nil {
-		return fmt.Errorf("skip deliveries: %w", err)
-	}
+func (s *OutboxService) markSkipped(ctx context.Context, tx *sql.Tx, ds []*newsdesk.Delivery, now time.Time) error {
 	editions := map[int64]int{}
 	for _, d := range ds {
-		if d.EditionID != 0 {
+		res, err := s.exec(ctx, tx, skipStmt, d.ID, formatTime(now))
+		if err != nil {
+			return fmt.Errorf("skip deliveries: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 && d.EditionID != 0 {
 			editions[d.EditionID]++
 		}
 	}
 	for id, n := range editions {
-		if _, err := tx.ExecContext(ctx, `UPDATE editions SET skipped = skipped + ? WHERE id = ?`, n, id); err != nil {
+		if _, err := s.exec(ctx, tx, skippedStmt, n, id); err != nil {
 			return err
 		}
 	}
 	return finishEditions(ctx, tx, editions, now)
 }
 
-func deliveryIDs(ds []*newsdesk.Delivery) []any {
-	ids := make([]any, len(ds))
+func ids(ds []*newsdesk.Delivery) []int64 {
+	out := make([]int64, len(ds))
 	for i, d := range ds {
-		ids[i] = d.ID
+		out[i] = d.ID
 	}
-	return ids
+	return out
 }
 
 // CompleteDeliveries records the outcomes of attempts in one transaction:
 // sent, deferred to a later attempt, or failed, with bounced subscribers
 // marked. Editions with nothing left to send are marked sent.
 func (s *OutboxService) CompleteDeliveries(ctx context.Context, results []newsdesk.DeliveryResult) error {
+	if err := s.prepare(ctx); err != nil {
+		return err
+	}
 	now := s.db.Clock.Now()
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
-		editions := map[int64]int{}
-		sent := map[int64][]any{} // edition id -> delivery ids
+		editions := map[int64]int{} // of deliveries that failed, to be finished
+		sent := map[int64][]int64{} // edition id -> delivery ids
 		for _, r := range results {
-			if r.EditionID != 0 {
+			if r.EditionID != 0 && r.Status != newsdesk.DeliverySent {
 				editions[r.EditionID]++
 			}
 			if r.Status == newsdesk.DeliverySent {
@@ -208,19 +311,18 @@ func (s *OutboxService) CompleteDeliveries(ctx context.Context, results []newsde
 			}
 		}
 		for edition, ids := range sent {
-			if err := markSent(ctx, tx, edition, ids, now); err != nil {
+			if err := s.markSent(ctx, tx, edition, ids, now); err != nil {
 				return err
 			}
 		}
-		return finishEditions(ctx, tx, editions, now)
+		return s.finishEditions(ctx, tx, editions, now)
 	})
 }
 
 // markSent marks deliveries of one edition (0 for transactional mail) sent
 // and counts them on the edition.
-func markSent(ctx context.Context, tx *sql.Tx, edition int64, ids []any, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', sent_at = ?, due_at = NULL, error = ''
-		WHERE id IN (`+placeholders(len(ids))+`) AND status = 'sending'`, append([]any{formatTime(now)}, ids...)...)
+func (s *OutboxService) markSent(ctx context.Context, tx *sql.Tx, edition int64, ids []int64, now time.Time) error {
+	res, err := s.exec(ctx, tx, sentStmt, formatTime(now), jsonIDs(ids))
 	if err != nil {
 		return fmt.Errorf("mark deliveries sent: %w", err)
 	}
@@ -228,8 +330,18 @@ func markSent(ctx context.Context, tx *sql.Tx, edition int64, ids []any, now tim
 	if err != nil || edition == 0 {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE editions SET sent = sent + ? WHERE id = ?`, n, edition)
+	_, err = s.exec(ctx, tx, countSentStmt, n, formatTime(now), edition)
 	return err
+}
+
+// finishEditions is the package's finishEditions with its statement cached.
+func (s *OutboxService) finishEditions(ctx context.Context, tx *sql.Tx, editions map[int64]int, now time.Time) error {
+	for id := range editions {
+		if _, err := s.exec(ctx, tx, finishEdition, formatTime(now), id); err != nil {
+			return fmt.Errorf("finish edition %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // completeOne records a deferral or a failure.
@@ -261,12 +373,16 @@ func completeOne(ctx context.Context, tx *sql.Tx, r newsdesk.DeliveryResult, now
 	return err
 }
 
+// finishEdition marks an edition sent when each of its deliveries is
+// finished, as its counters tell.
+const finishEdition = `UPDATE editions SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'sending'
+	AND sent + failed + skipped >= recipients`
+
 // finishEditions marks sent the editions among those given that have no
 // delivery left with work to do.
 func finishEditions(ctx context.Context, tx *sql.Tx, editions map[int64]int, now time.Time) error {
 	for id := range editions {
-		_, err := tx.ExecContext(ctx, `UPDATE editions SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'sending'
-			AND NOT EXISTS (SELECT 1 FROM deliveries WHERE edition_id = ? AND due_at IS NOT NULL)`, formatTime(now), id, id)
+		_, err := tx.ExecContext(ctx, finishEdition, formatTime(now), id)
 		if err != nil {
 			return fmt.Errorf("finish edition %d: %w", id, err)
 		}

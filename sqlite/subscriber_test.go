@@ -22,7 +22,9 @@ type mailStore struct {
 	daily  *newsdesk.Newsletter
 }
 
-func newMailStore(t *testing.T) *mailStore {
+func newMailStore(t *testing.T) *mailStore { return newMailStoreB(t) }
+
+func newMailStoreB(t testing.TB) *mailStore {
 	t.Helper()
 	articles, db, clock := newService(t)
 	m := &mailStore{db: db, clock: clock, subs: sqlite.NewSubscriberService(db),

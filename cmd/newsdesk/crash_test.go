@@ -106,6 +106,10 @@ func TestCrashMidSendResumesWithoutSkipping(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	show := b.mustRun("edition", "show", "1")
+	for !strings.Contains(show, "Status:      sent") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond) // the daemon records what it sent a moment after
+		show = b.mustRun("edition", "show", "1")
+	}
 	daemon.Process.Signal(syscall.SIGTERM)
 	daemon.Wait()
 

@@ -129,19 +129,22 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	var running chan error
-	tick := time.NewTicker(time.Second)
+	// The edition is looked at often, so the command ends soon after the
+	// last delivery, and progress is printed once a second.
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	last := ""
+	last, printed := "", time.Time{}
 	for {
 		e, err := a.newsletters.FindEditionByID(ctx, id)
 		if err != nil {
 			return err
 		}
-		if line := progressLine(e); line != last {
+		done := e.Counts.Queued == 0
+		if line := progressLine(e); line != last && (done || time.Since(printed) >= time.Second) {
 			printf(env, "%s\n", line)
-			last = line
+			last, printed = line, time.Now()
 		}
-		if e.Counts.Queued+e.Counts.Sending == 0 {
+		if done {
 			break
 		}
 		if running == nil && !a.wakeOwner() {
@@ -181,7 +184,7 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 func progressLine(e *newsdesk.Edition) string {
 	c := e.Counts
 	return fmt.Sprintf("edition %d: %d of %d sent, %d failed, %d deferred, %d to go",
-		e.ID, c.Sent, c.Recipients, c.Failed, c.Deferred, c.Queued+c.Sending)
+		e.ID, c.Sent, c.Recipients, c.Failed, c.Deferred, c.Queued)
 }
 
 func (a *app) reportEdition(env *Env, id int64) error {

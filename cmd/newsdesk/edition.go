@@ -78,8 +78,8 @@ func editionShow(ctx context.Context, env *Env, args []string) error {
 	if !e.SentAt.IsZero() {
 		printf(env, "Sent:        %s\n", rfc3339(e.SentAt))
 	}
-	printf(env, "Recipients:  %d\nSent:        %d\nFailed:      %d\nSkipped:     %d\nQueued:      %d\nSending:     %d\nDeferred:    %d\n",
-		c.Recipients, c.Sent, c.Failed, c.Skipped, c.Queued, c.Sending, c.Deferred)
+	printf(env, "Recipients:  %d\nSent:        %d\nFailed:      %d\nSkipped:     %d\nQueued:      %d\nDeferred:    %d\n",
+		c.Recipients, c.Sent, c.Failed, c.Skipped, c.Queued, c.Deferred)
 	if c.Failed == 0 {
 		return nil
 	}
