@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	texttemplate "text/template"
 )
 
 //go:embed pages/*.html
@@ -49,4 +50,75 @@ func readTemplate(dir, name string) ([]byte, error) {
 		}
 	}
 	return fs.ReadFile(defaults, name)
+}
+
+//go:embed email/*.html email/*.txt
+var emailDefaults embed.FS
+
+// Emails parses the email templates: HTML ones (email/*.html) with
+// html/template, and text ones (email/*.txt) with text/template. As with
+// pages, a file of the same name in dir/email overrides the embedded one;
+// dir/email may also add text templates, which then replace the text that
+// would otherwise be derived from the HTML.
+func Emails(dir string, funcs template.FuncMap) (*template.Template, *texttemplate.Template, error) {
+	names, err := fs.Glob(emailDefaults, "email/*.html")
+	if err != nil {
+		return nil, nil, err
+	}
+	h := template.New("").Funcs(funcs)
+	for _, name := range names {
+		src, err := readEmailTemplate(dir, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := h.New(filepath.Base(name)).Parse(string(src)); err != nil {
+			return nil, nil, fmt.Errorf("template %s: %w", name, err)
+		}
+	}
+	t, err := emailTexts(dir, texttemplate.FuncMap(funcs))
+	return h, t, err
+}
+
+// emailTexts parses the embedded text templates and any in dir/email.
+func emailTexts(dir string, funcs texttemplate.FuncMap) (*texttemplate.Template, error) {
+	names, err := fs.Glob(emailDefaults, "email/*.txt")
+	if err != nil {
+		return nil, err
+	}
+	if dir != "" {
+		extra, err := filepath.Glob(filepath.Join(dir, "email", "*.txt"))
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range extra {
+			names = append(names, "email/"+filepath.Base(path))
+		}
+	}
+	t := texttemplate.New("").Funcs(funcs)
+	for _, name := range names {
+		if t.Lookup(filepath.Base(name)) != nil {
+			continue
+		}
+		src, err := readEmailTemplate(dir, name)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.New(filepath.Base(name)).Parse(string(src)); err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+	}
+	return t, nil
+}
+
+func readEmailTemplate(dir, name string) ([]byte, error) {
+	if dir != "" {
+		path := filepath.Join(dir, name)
+		src, err := os.ReadFile(path)
+		if err == nil {
+			return src, nil
+		} else if !os.IsNotExist(err) {
+			return nil, fmt.Errorf("template %s: %w", path, err)
+		}
+	}
+	return fs.ReadFile(emailDefaults, name)
 }

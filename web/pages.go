@@ -25,6 +25,7 @@ type page struct {
 	Related   []*newsdesk.Item
 	PrevURL   string
 	NextURL   string
+	Subscribe *subscribePage // subscription forms and notices
 }
 
 // feedLink is one autodiscovery link.
@@ -157,6 +158,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	p.Subscribe = s.subscribeForm(r.Context())
 	s.render(w, r, "index.html", p)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/feeds"
+	"golang.org/x/time/rate"
 )
 
 // ArticleStore is what the site reads articles from.
@@ -52,7 +53,15 @@ type Server struct {
 	Health   func(context.Context) error
 	Logger   *slog.Logger
 
+	// Subscriptions serves the subscription pages; nil leaves them out.
+	Subscriptions  Subscriptions
+	Tokens         *newsdesk.Tokens // signs and checks the links in emails
+	Wake           func()           // called after mail is queued
+	SubscribeRate  rate.Limit       // sign-ups per second per address; default one a minute
+	SubscribeBurst int              // sign-ups per address before the rate applies; default 10
+
 	cacheControl []string
+	limiter      *ipLimiter
 }
 
 // Handler returns the routes.
@@ -76,6 +85,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.MediaDir != "" {
 		mux.Handle("GET /media/", http.StripPrefix("/media/", noListing(http.FileServer(http.Dir(s.MediaDir)))))
+	}
+	if s.Subscriptions != nil {
+		s.subscriptionRoutes(mux)
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("/", s.handleNotFound)

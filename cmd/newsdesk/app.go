@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/feeds"
+	"github.com/newsdesk/newsdesk/mailer"
 	"github.com/newsdesk/newsdesk/sqlite"
 	"github.com/newsdesk/newsdesk/templates"
 	"github.com/newsdesk/newsdesk/web"
@@ -30,6 +32,12 @@ type app struct {
 	pinger    *feeds.Pinger
 	logger    *slog.Logger
 	clock     newsdesk.Clock
+
+	subscribers *sqlite.SubscriberService
+	newsletters *sqlite.NewsletterService
+	outboxStore *sqlite.OutboxService
+	outbox      *mailer.Outbox                // the daemon's outbox
+	delivering  atomic.Pointer[mailer.Outbox] // the outbox this process runs, if any
 }
 
 // loadConfig reads the config the globals name.
@@ -81,6 +89,7 @@ func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 		Epoch: a.epoch(),
 	}
 	a.pinger = &feeds.Pinger{Hub: cfg.Feeds.Hub}
+	a.wireMail()
 	return a, nil
 }
 
@@ -124,7 +133,7 @@ func (a *app) server() (*web.Server, error) {
 		return nil, usagef("%v", err)
 	}
 	s.Pages = pages
-	return s, nil
+	return s, a.wireWeb(s)
 }
 
 // announce tells the WebSub hub about newly published articles.

@@ -108,7 +108,7 @@ func (a *app) loadDemo(ctx context.Context, env *Env) error {
 		return err
 	}
 	printf(env, "Loaded demo content: %d authors, %d categories, %d articles.\n", len(authors), len(categories), created)
-	return nil
+	return a.loadDemoMail(ctx, env)
 }
 
 func readYAML(name string, v any) error {

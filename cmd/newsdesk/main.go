@@ -54,6 +54,10 @@ func commands() []command {
 		{"ingest", "fetch external feeds now (--source ID for one)", runIngest},
 		{"export", "write every feed and public page as static files", runExport},
 		{"backup", "write a consistent snapshot of the database to a file", runBackup},
+		{"subscriber", "manage subscribers: add, list, remove, import, export", runSubscriber},
+		{"newsletter", "manage newsletters: add, edit, list", runNewsletter},
+		{"digest", "send an edition of a newsletter now: send", runDigest},
+		{"edition", "editions and their deliveries: list, show", runEdition},
 	}
 }
 
@@ -80,7 +84,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: newsdesk COMMAND [flags] [arguments]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nEvery command takes --config FILE (default newsdesk.toml if present) and --data DIR (default ./data).")
 	fmt.Fprintln(w, "Run newsdesk COMMAND --help for its flags.")

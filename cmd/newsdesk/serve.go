@@ -30,6 +30,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if app.outbox, err = app.newOutbox(); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", app.cfg.HTTP.Listen)
 	if err != nil {
 		return usagef("serve: cannot listen on %s: %v", app.cfg.HTTP.Listen, err)
@@ -56,17 +59,20 @@ func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 	sched.Start()
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	go a.watchContent(watchCtx, time.Second)
+	mailDone := a.startDelivery(watchCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
 		stopWatch()
 		<-sched.Stop().Done()
+		<-mailDone
 		return err
 	case <-ctx.Done():
 	}
 	a.logger.Info("shutting down")
 	stopWatch()
+	defer func() { <-mailDone }() // the message being sent is finished and recorded
 	jobs := sched.Stop()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

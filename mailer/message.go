@@ -1,0 +1,177 @@
+// Package mailer builds newsdesk's email with go-mail, sends it through a
+// transport (SMTP or files) and runs the outbox: the workers that deliver
+// the durable queue of deliveries kept in the store.
+package mailer
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/mail"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/newsdesk/newsdesk"
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Prepared is content ready to be written for any number of recipients.
+type Prepared struct {
+	Subject string
+	HTML    *Body
+	Text    *Body
+	// List is the newsletter the message belongs to; it gives the List-Id
+	// and List-Unsubscribe headers. Nil for transactional mail.
+	List *newsdesk.Newsletter
+	// Key names the content in Message-IDs and file names: "e12" for
+	// edition 12, "t34" for transactional delivery 34.
+	Key string
+}
+
+// Prepare splits rendered content for fast personalisation.
+func Prepare(subject string, c Content, list *newsdesk.Newsletter, key string) *Prepared {
+	return &Prepared{Subject: subject, HTML: NewBody(c.HTML), Text: NewBody(c.Text), List: list, Key: key}
+}
+
+// Recipient is who one message goes to.
+type Recipient struct {
+	SubscriberID int64
+	Email        string
+	Name         string
+}
+
+// Builder writes messages: headers, a multipart/alternative body with the
+// text part first, and a DKIM signature when a signer is set.
+type Builder struct {
+	From    *mail.Address
+	ReplyTo *mail.Address // nil for none
+	Host    string        // the site's host: Message-IDs and List-Ids live under it
+	BaseURL string
+	Tokens  *newsdesk.Tokens
+	Secret  []byte      // keys the hashes in Message-IDs and MIME boundaries
+	DKIM    *DKIMSigner // nil: unsigned
+	Clock   newsdesk.Clock
+}
+
+// MessageID returns the Message-ID of the message with key to a subscriber,
+// without angle brackets. It is the same every time, so a copy sent again
+// after a crash is recognisable as the same message.
+func (b *Builder) MessageID(key string, subscriber int64) string {
+	local := key + ".s" + strconv.FormatInt(subscriber, 10)
+	return local + "." + b.hash("message-id", local)[:12] + "@" + b.Host
+}
+
+func (b *Builder) hash(purpose, s string) string {
+	m := hmac.New(sha256.New, b.Secret)
+	m.Write([]byte(purpose + "\x00" + s))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// ListID returns the List-Id header value of a newsletter (RFC 2919).
+// The name is left out when it is not plain ASCII, which the header cannot
+// carry without encoding the id as well.
+func (b *Builder) ListID(n *newsdesk.Newsletter) string {
+	id := "<" + n.Slug + "." + b.Host + ">"
+	for i := 0; i < len(n.Name); i++ {
+		if n.Name[i] < 0x20 || n.Name[i] > 0x7e {
+			return id
+		}
+	}
+	return `"` + quoteEscaper.Replace(n.Name) + `" ` + id
+}
+
+// quoteEscaper escapes the inside of a quoted-string (RFC 5322).
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+// Values returns the link tokens a recipient's copy of p needs.
+func (b *Builder) Values(p *Prepared, r Recipient) *Values {
+	var v Values
+	var list int64
+	if p.List != nil {
+		list = p.List.ID
+	}
+	if p.List != nil || uses(p, SlotUnsubscribe) {
+		v[SlotUnsubscribe] = b.Tokens.New(newsdesk.TokenUnsubscribe, r.SubscriberID, list)
+	}
+	if uses(p, SlotPreferences) {
+		v[SlotPreferences] = b.Tokens.New(newsdesk.TokenPreferences, r.SubscriberID, 0)
+	}
+	if uses(p, SlotConfirm) {
+		v[SlotConfirm] = b.Tokens.New(newsdesk.TokenConfirm, r.SubscriberID, 0)
+	}
+	return &v
+}
+
+func uses(p *Prepared, s Slot) bool { return p.HTML.Uses(s) || p.Text.Uses(s) }
+
+// Build writes the message of p to r into w. A subject or name that could
+// inject a header is an EINVALID error.
+func (b *Builder) Build(w io.Writer, p *Prepared, r Recipient) error {
+	if !newsdesk.HeaderSafe(p.Subject) || !newsdesk.HeaderSafe(r.Name) || !newsdesk.HeaderSafe(r.Email) {
+		return newsdesk.Errorf(newsdesk.EINVALID, "message to subscriber %d: line break in a header", r.SubscriberID)
+	}
+	id := b.MessageID(p.Key, r.SubscriberID)
+	m := gomail.NewMsg(gomail.WithEncoding(gomail.NoEncoding), gomail.WithCharset(gomail.CharsetUTF8),
+		gomail.WithNoDefaultUserAgent(), gomail.WithBoundary("nd-"+b.hash("boundary", id)[:28]))
+	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, b.From)
+	m.AddToMailAddress(&mail.Address{Name: r.Name, Address: r.Email})
+	if b.ReplyTo != nil {
+		m.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, b.ReplyTo)
+	}
+	m.Subject(p.Subject)
+	m.SetDateWithValue(b.Clock.Now())
+	m.SetMessageIDWithValue(id)
+	v := b.Values(p, r)
+	if p.List != nil {
+		m.SetGenHeader("List-Id", b.ListID(p.List))
+		m.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+b.BaseURL+"/unsubscribe/"+v[SlotUnsubscribe]+">")
+		m.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+		m.SetBulk()
+	}
+	m.SetBodyWriter(gomail.TypeTextPlain, func(w io.Writer) (int64, error) { return p.Text.WriteTo(w, v) })
+	if !p.HTML.Empty() {
+		m.AddAlternativeWriter(gomail.TypeTextHTML, func(w io.Writer) (int64, error) { return p.HTML.WriteTo(w, v) })
+	}
+	if b.DKIM == nil {
+		if _, err := m.WriteTo(w); err != nil {
+			return fmt.Errorf("build message %s: %w", id, err)
+		}
+		return nil
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(buf)
+	buf.Reset()
+	if _, err := m.WriteTo(buf); err != nil {
+		return fmt.Errorf("build message %s: %w", id, err)
+	}
+	if err := b.DKIM.Sign(w, buf.Bytes()); err != nil {
+		return fmt.Errorf("sign message %s: %w", id, err)
+	}
+	return nil
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// ParseAddress reads a From or Reply-To setting such as
+// "The Review <news@example.org>".
+func ParseAddress(s string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(s)
+	if err != nil || !newsdesk.HeaderSafe(s) {
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "%q is not an email address", s)
+	}
+	if _, err := newsdesk.NormalizeEmail(a.Address); err != nil && !strings.HasSuffix(a.Address, "@localhost") {
+		return nil, err
+	}
+	return a, nil
+}
+
+// BuildBytes is Build into a new buffer.
+func (b *Builder) BuildBytes(p *Prepared, r Recipient) ([]byte, error) {
+	var buf bytes.Buffer
+	err := b.Build(&buf, p, r)
+	return buf.Bytes(), err
+}

@@ -1,0 +1,232 @@
+package mailer_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/mailer"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// editionMessage builds the message of a new edition to its first subscriber.
+func editionMessage(t *testing.T, f *fixture) ([]byte, *newsdesk.Subscriber) {
+	t.Helper()
+	f.addSubscribers(1)
+	e := f.createEdition()
+	sub, err := f.subs.FindSubscriberByEmail(context.Background(), "reader1@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := &mailer.Library{Editions: f.nls, Subscribers: f.subs, Renderer: f.renderer}
+	p, err := lib.Prepared(context.Background(), &newsdesk.Delivery{Kind: newsdesk.DeliveryEdition, EditionID: e.ID, Subscriber: sub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := f.builder.BuildBytes(p, mailer.Recipient{SubscriberID: sub.ID, Email: sub.Email, Name: "Reader One"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg, sub
+}
+
+func TestEditionMessageGolden(t *testing.T) {
+	f := newFixture(t, newsdesk.NewFixedClock(epoch))
+	msg, _ := editionMessage(t, f)
+	golden := filepath.Join("testdata", "edition.eml.golden")
+	if *update {
+		if err := os.WriteFile(golden, msg, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./mailer -update to create it)", err)
+	}
+	if !bytes.Equal(msg, want) {
+		t.Errorf("message differs from %s (go test ./mailer -update rewrites it):\n%s", golden, msg)
+	}
+}
+
+// TestEditionMessageHeadersAndParts checks every header a newsletter needs
+// and the two parts, text first, by parsing the message as a client would.
+func TestEditionMessageHeadersAndParts(t *testing.T) {
+	f := newFixture(t, newsdesk.NewFixedClock(epoch))
+	msg, sub := editionMessage(t, f)
+	m, err := mail.ReadMessage(bytes.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Header
+	wantID := fmt.Sprintf("<e1.s%d.", sub.ID)
+	for name, ok := range map[string]bool{
+		"From":                  h.Get("From") == `"The Harbour Review" <news@example.org>`,
+		"To":                    h.Get("To") == `"Reader One" <reader1@example.com>`,
+		"Subject":               h.Get("Subject") == "The Weekly: rents and the harbour",
+		"Date":                  h.Get("Date") == "Mon, 02 Mar 2026 09:30:00 +0000",
+		"Message-ID":            strings.HasPrefix(h.Get("Message-ID"), wantID) && strings.HasSuffix(h.Get("Message-ID"), "@news.example.org>"),
+		"List-Id":               h.Get("List-Id") == `"The Weekly" <weekly.news.example.org>`,
+		"List-Unsubscribe-Post": h.Get("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click",
+		"MIME-Version":          h.Get("MIME-Version") == "1.0",
+	} {
+		if !ok {
+			t.Errorf("header %s: %q", name, h.Get(name))
+		}
+	}
+	unsub := h.Get("List-Unsubscribe")
+	token, ok := strings.CutPrefix(strings.TrimSuffix(unsub, ">"), "<"+baseURL+"/unsubscribe/")
+	if !ok {
+		t.Fatalf("List-Unsubscribe %q is not <%s/unsubscribe/TOKEN>", unsub, baseURL)
+	}
+	if tok, err := f.tokens.Verify(token, newsdesk.TokenUnsubscribe); err != nil || tok.Subscriber != sub.ID || tok.Newsletter != f.newsletter.ID {
+		t.Errorf("List-Unsubscribe token: %+v, %v", tok, err)
+	}
+	text, html := alternativeParts(t, m)
+	for _, want := range []string{"Rents & wages: the “gap” widens", baseURL + "/unsubscribe/" + token, "1 Harbour Street, Bristol BS1 1AA"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text part lacks %q", want)
+		}
+		if !strings.Contains(html, strings.ReplaceAll(want, "&", "&amp;")) {
+			t.Errorf("HTML part lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "<style") || !strings.Contains(html, `<h1 style="`) {
+		t.Errorf("HTML part's CSS is not inlined")
+	}
+	for _, line := range strings.Split(string(msg), "\r\n") {
+		if len(line) > 998 {
+			t.Errorf("line of %d octets", len(line))
+		}
+	}
+	again, _ := editionMessageAgain(t, f, sub)
+	if id := headerOf(t, again, "Message-ID"); id != h.Get("Message-ID") {
+		t.Errorf("Message-ID not deterministic: %s then %s", h.Get("Message-ID"), id)
+	}
+}
+
+// editionMessageAgain builds the first edition's message to sub again.
+func editionMessageAgain(t *testing.T, f *fixture, sub *newsdesk.Subscriber) ([]byte, error) {
+	lib := &mailer.Library{Editions: f.nls, Subscribers: f.subs, Renderer: f.renderer}
+	p, err := lib.Prepared(context.Background(), &newsdesk.Delivery{Kind: newsdesk.DeliveryEdition, EditionID: 1, Subscriber: sub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.builder.BuildBytes(p, mailer.Recipient{SubscriberID: sub.ID, Email: sub.Email})
+}
+
+func headerOf(t *testing.T, msg []byte, name string) string {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Header.Get(name)
+}
+
+// alternativeParts returns the text and HTML parts of a
+// multipart/alternative message, failing unless there are exactly these
+// two, text first.
+func alternativeParts(t *testing.T, m *mail.Message) (text, html string) {
+	t.Helper()
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("Content-Type %q, want multipart/alternative", m.Header.Get("Content-Type"))
+	}
+	r := multipart.NewReader(m.Body, params["boundary"])
+	var types, bodies []string
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p)
+		types, bodies = append(types, p.Header.Get("Content-Type")), append(bodies, string(b))
+	}
+	want := []string{"text/plain; charset=UTF-8", "text/html; charset=UTF-8"}
+	if strings.Join(types, "|") != strings.Join(want, "|") {
+		t.Fatalf("parts %q, want %q", types, want)
+	}
+	return bodies[0], bodies[1]
+}
+
+// TestHeaderInjectionIsRefused: a line break in a subject or a name must
+// never become a header of its own.
+func TestHeaderInjectionIsRefused(t *testing.T) {
+	f := newFixture(t, newsdesk.NewFixedClock(epoch))
+	c, err := f.renderer.Edition(f.newsletter, "x", demoArticles())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ subject, name string }{
+		{"Hello\r\nBcc: victim@example.net", "Reader"},
+		{"Hello\nX-Evil: 1", "Reader"},
+		{"Hello", "Reader\r\nBcc: victim@example.net"},
+		{"Hello", "Reader\rX: y"},
+	} {
+		p := mailer.Prepare(tc.subject, c, f.newsletter, "e1")
+		var buf bytes.Buffer
+		err := f.builder.Build(&buf, p, mailer.Recipient{SubscriberID: 1, Email: "a@example.com", Name: tc.name})
+		if newsdesk.ErrorCode(err) != newsdesk.EINVALID || buf.Len() != 0 {
+			t.Errorf("subject %q, name %q: err %v, %d bytes written", tc.subject, tc.name, err, buf.Len())
+		}
+	}
+	e := &newsdesk.Edition{Newsletter: f.newsletter, Subject: "Hi\r\nBcc: x@example.net", HTML: c.HTML}
+	if err := f.nls.CreateEdition(context.Background(), e); newsdesk.ErrorCode(err) != newsdesk.EINVALID {
+		t.Errorf("edition with a line break in its subject: %v", err)
+	}
+}
+
+// TestConfirmationMessage: transactional mail has the confirm link in both
+// parts, no list headers, and its own text template.
+func TestConfirmationMessage(t *testing.T) {
+	f := newFixture(t, newsdesk.NewFixedClock(epoch))
+	sub, err := f.subs.Subscribe(context.Background(), newsdesk.SubscribeRequest{Email: "New@Example.com", Newsletters: []string{"weekly"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := &mailer.Library{Editions: f.nls, Subscribers: f.subs, Renderer: f.renderer}
+	p, err := lib.Prepared(context.Background(), &newsdesk.Delivery{ID: 7, Kind: newsdesk.DeliveryConfirm, Subscriber: sub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := f.builder.BuildBytes(p, mailer.Recipient{SubscriberID: sub.ID, Email: sub.Email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := mail.ReadMessage(bytes.NewReader(msg))
+	if m.Header.Get("List-Unsubscribe") != "" || m.Header.Get("Precedence") != "" {
+		t.Errorf("confirmation has list headers")
+	}
+	if !strings.HasPrefix(m.Header.Get("Message-ID"), fmt.Sprintf("<t7.s%d.", sub.ID)) {
+		t.Errorf("Message-ID %s", m.Header.Get("Message-ID"))
+	}
+	text, html := alternativeParts(t, m)
+	for _, part := range []string{text, html} {
+		i := strings.Index(part, baseURL+"/confirm/")
+		if i < 0 {
+			t.Fatalf("no confirm link in\n%s", part)
+		}
+		token := strings.FieldsFunc(part[i+len(baseURL+"/confirm/"):], func(r rune) bool {
+			return !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", r)
+		})[0]
+		if tok, err := f.tokens.Verify(token, newsdesk.TokenConfirm); err != nil || tok.Subscriber != sub.ID {
+			t.Errorf("confirm token %q: %v", token, err)
+		}
+	}
+	if !strings.Contains(text, "Someone, probably you, asked to receive The Weekly") {
+		t.Errorf("text part is not from confirm.txt:\n%s", text)
+	}
+}

@@ -1,0 +1,185 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/newsdesk/newsdesk"
+)
+
+// The pages reached from links in emails. Each link carries a signed token
+// naming the subscriber and what the link is for; a token that does not
+// verify gets an error page and changes nothing.
+
+func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.Tokens.Verify(r.PathValue("token"), newsdesk.TokenConfirm)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	sub, err := s.Subscriptions.ConfirmSubscriber(r.Context(), tok.Subscriber)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.Logger.Info("subscriber confirmed", "subscriber", sub.ID)
+	s.render(w, r, "notice.html", &page{Title: "You are subscribed",
+		Message:   "Thank you: your subscription to " + newsletterNames(sub) + " is confirmed.",
+		Subscribe: &subscribePage{Preferences: s.preferencesURL(sub.ID)}})
+}
+
+// handleUnsubscribePage shows what the link would do, with a button: a GET
+// never unsubscribes, since mail scanners follow links.
+func (s *Server) handleUnsubscribePage(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.Tokens.Verify(r.PathValue("token"), newsdesk.TokenUnsubscribe)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	sub, err := s.Subscriptions.FindSubscriberByID(r.Context(), tok.Subscriber)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p := &subscribePage{Action: s.Site.BaseURL + "/unsubscribe/" + r.PathValue("token"),
+		Newsletter: newsletterName(sub, tok.Newsletter), Preferences: s.preferencesURL(sub.ID)}
+	s.render(w, r, "unsubscribe.html", &page{Title: "Unsubscribe", Subscribe: p})
+}
+
+// handleUnsubscribe unsubscribes. It is the target of RFC 8058 one-click
+// unsubscribe too, which mail clients POST with the body
+// List-Unsubscribe=One-Click and without cookies; the token is all it needs.
+func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
+	if _, err := readForm(w, r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	tok, err := s.Tokens.Verify(r.PathValue("token"), newsdesk.TokenUnsubscribe)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	before, err := s.Subscriptions.FindSubscriberByID(r.Context(), tok.Subscriber)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	name := newsletterName(before, tok.Newsletter)
+	sub, err := s.Subscriptions.Unsubscribe(r.Context(), tok.Subscriber, tok.Newsletter)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.Logger.Info("subscriber unsubscribed", "subscriber", sub.ID, "newsletter", tok.Newsletter)
+	msg := "You will receive no more email from " + s.Site.Title + "."
+	if sub.Status != newsdesk.SubscriberUnsubscribed {
+		msg = "You will receive no more of " + name + ". Your other subscriptions are unchanged."
+	}
+	s.render(w, r, "notice.html", &page{Title: "You are unsubscribed", Message: msg,
+		Subscribe: &subscribePage{Preferences: s.preferencesURL(sub.ID)}})
+}
+
+func (s *Server) handlePreferences(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.Tokens.Verify(r.PathValue("token"), newsdesk.TokenPreferences)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	sub, err := s.Subscriptions.FindSubscriberByID(r.Context(), tok.Subscriber)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.preferencesPage(w, r, sub, http.StatusOK, "")
+}
+
+func (s *Server) preferencesPage(w http.ResponseWriter, r *http.Request, sub *newsdesk.Subscriber, status int, notice string) {
+	var nls, topics []string
+	for _, x := range sub.Subscriptions {
+		if x.Status == newsdesk.SubscriptionConfirmed {
+			nls = append(nls, x.Newsletter.Slug)
+		}
+		topics = append(topics, x.Topics...)
+	}
+	p := &subscribePage{Action: s.Site.BaseURL + "/preferences/" + r.PathValue("token"), Email: sub.Email,
+		Notice: notice, Subscribed: sub.Status == newsdesk.SubscriberConfirmed && len(nls) > 0}
+	if err := s.choices(r.Context(), p, nls, topics); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if len(p.Newsletters) == 1 && !slices.Contains(nls, p.Newsletters[0].Slug) {
+		p.Newsletters[0].Checked = false // not ticked for someone who left it
+	}
+	s.renderStatus(w, r, status, "preferences.html", &page{Title: "Your subscription", Subscribe: p})
+}
+
+// handleSavePreferences saves the newsletters and topics chosen, or
+// unsubscribes from everything when asked to leave.
+func (s *Server) handleSavePreferences(w http.ResponseWriter, r *http.Request) {
+	form, err := readForm(w, r)
+	if err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	tok, err := s.Tokens.Verify(r.PathValue("token"), newsdesk.TokenPreferences)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	nls, topics := unique(form["newsletter"]), unique(form["topic"])
+	if form.Get("action") == "leave" {
+		nls, topics = nil, nil
+	}
+	sub, err := s.Subscriptions.UpdateSubscriptions(r.Context(), tok.Subscriber, nls, topics)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	notice := "Your choices are saved."
+	if len(nls) == 0 {
+		notice = "You are unsubscribed from everything. Tick a newsletter and save to come back."
+	}
+	s.preferencesPage(w, r, sub, http.StatusOK, notice)
+}
+
+func (s *Server) preferencesURL(subscriber int64) string {
+	return s.Site.BaseURL + "/preferences/" + s.Tokens.New(newsdesk.TokenPreferences, subscriber, 0)
+}
+
+// newsletterName names the newsletter with id among a subscriber's, or
+// all of them for 0.
+func newsletterName(sub *newsdesk.Subscriber, id int64) string {
+	for _, x := range sub.Subscriptions {
+		if x.Newsletter.ID == id {
+			return x.Newsletter.Name
+		}
+	}
+	return ""
+}
+
+// newsletterNames lists the newsletters a subscriber receives.
+func newsletterNames(sub *newsdesk.Subscriber) string {
+	var names []string
+	for _, x := range sub.Subscriptions {
+		names = append(names, x.Newsletter.Name)
+	}
+	switch len(names) {
+	case 0:
+		return "our newsletters"
+	case 1:
+		return names[0]
+	}
+	return joinAnd(names)
+}
+
+func joinAnd(names []string) string {
+	out := names[0]
+	for i, n := range names[1:] {
+		if i == len(names)-2 {
+			out += " and " + n
+		} else {
+			out += ", " + n
+		}
+	}
+	return out
+}

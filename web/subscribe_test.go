@@ -1,0 +1,320 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/sqlite"
+	"github.com/newsdesk/newsdesk/templates"
+)
+
+var epoch = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+
+// subFixture is a site with two newsletters and two topics on a real store.
+type subFixture struct {
+	t      *testing.T
+	url    string
+	clock  *newsdesk.FixedClock
+	tokens *newsdesk.Tokens
+	subs   *sqlite.SubscriberService
+	wakes  atomic.Int32
+	server *Server
+}
+
+type subStore struct {
+	*sqlite.SubscriberService
+	*sqlite.NewsletterService
+	*sqlite.ArticleService
+}
+
+func newSubFixture(t *testing.T) *subFixture {
+	t.Helper()
+	clock := newsdesk.NewFixedClock(epoch)
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "test.db"))
+	db.Clock = clock
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	articles := sqlite.NewArticleService(db, func(s string) (string, error) { return s, nil }, "example.org")
+	nls := sqlite.NewNewsletterService(db)
+	for _, c := range []*newsdesk.Category{{Slug: "economy", Name: "Economy"}, {Slug: "cities", Name: "Cities"}} {
+		articles.SaveCategory(ctx, c)
+	}
+	for _, n := range []*newsdesk.Newsletter{{Slug: "weekly", Name: "The Weekly"}, {Slug: "daily", Name: "The Daily"}} {
+		if err := nls.CreateNewsletter(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &subFixture{t: t, clock: clock, tokens: newsdesk.NewTokens([]byte("secret"), clock), subs: sqlite.NewSubscriberService(db)}
+	f.server = &Server{Site: Site{Title: "The Review", BaseURL: "https://news.example.org", Language: "en"},
+		Articles: articles, Subscriptions: subStore{f.subs, nls, articles}, Tokens: f.tokens,
+		Wake: func() { f.wakes.Add(1) }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		SubscribeBurst: 1000}
+	pages, err := templates.Pages("", f.server.Funcs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.server.Pages = pages
+	ts := httptest.NewServer(f.server.Handler())
+	t.Cleanup(ts.Close)
+	f.url = ts.URL
+	return f
+}
+
+// post sends a form and returns the status and body.
+func (f *subFixture) post(path, body string, header ...string) (int, string) {
+	f.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, f.url+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (f *subFixture) get(path string) (int, string) {
+	f.t.Helper()
+	resp, err := http.Get(f.url + path)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (f *subFixture) stored() int {
+	subs, err := f.subs.FindSubscribers(context.Background(), newsdesk.SubscriberFilter{Limit: 100})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return len(subs)
+}
+
+// TestSubscribeRefusesBadInput: every bad form gets a 4xx and stores
+// nothing; none gets a 500.
+func TestSubscribeRefusesBadInput(t *testing.T) {
+	f := newSubFixture(t)
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		want       string
+	}{
+		{"malformed address", "email=not-an-address&newsletter=weekly", 400, "is not a valid email address"},
+		{"address with a display name", "email=" + url.QueryEscape("Ann <ann@example.org>") + "&newsletter=weekly", 400, "not a valid email address"},
+		{"header injection in the address", "email=" + url.QueryEscape("ann@example.org\r\nBcc: all@example.org") + "&newsletter=weekly", 400, "not a valid email address"},
+		{"header injection in the name", "email=ann@example.org&newsletter=weekly&name=" + url.QueryEscape("Ann\r\nBcc: all@example.org"), 400, "one line"},
+		{"no newsletter", "email=ann@example.org", 400, "choose at least one newsletter"},
+		{"unknown newsletter", "email=ann@example.org&newsletter=monthly", 400, "newsletter &#34;monthly&#34; does not exist"},
+		{"bad newsletter slug", "email=ann@example.org&newsletter=" + url.QueryEscape("<script>"), 400, "does not exist"},
+		{"unknown topic", "email=ann@example.org&newsletter=weekly&topic=sport", 400, "topic &#34;sport&#34; does not exist"},
+		{"empty", "", 400, "email address is required"},
+		{"broken encoding", "email=%zz", 400, "could not be read"},
+		{"oversized", "email=ann@example.org&newsletter=weekly&topic=" + strings.Repeat("x", 20000), 413, "too large"},
+		{"huge address", "email=" + strings.Repeat("a", 300) + "@example.org&newsletter=weekly", 400, "not a valid email address"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := f.post("/subscribe", tc.body)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d, want %d with %q in\n%s", status, tc.status, tc.want, body)
+			}
+		})
+	}
+	if n := f.stored(); n != 0 || f.wakes.Load() != 0 {
+		t.Errorf("bad input stored %d subscribers and woke the outbox %d times", n, f.wakes.Load())
+	}
+}
+
+// TestSubscribeAnswersTheSameForAnyAddress: whether an address is new,
+// pending, confirmed or unsubscribed, and whether a bot filled in the
+// honeypot, the answer is the same.
+func TestSubscribeAnswersTheSameForAnyAddress(t *testing.T) {
+	f := newSubFixture(t)
+	form := "email=reader@example.org&newsletter=weekly&topic=economy"
+	_, first := f.post("/subscribe", form)
+	if !strings.Contains(first, "Check your inbox") {
+		t.Fatalf("answer: %s", first)
+	}
+	sub, err := f.subs.FindSubscriberByEmail(context.Background(), "reader@example.org")
+	if err != nil || sub.Status != newsdesk.SubscriberPending || f.wakes.Load() != 1 {
+		t.Fatalf("after subscribing: %v, %v, %d wakes", sub, err, f.wakes.Load())
+	}
+	steps := []func(){
+		func() {}, // pending, asked again
+		func() { f.subs.ConfirmSubscriber(context.Background(), sub.ID) },
+		func() { f.subs.Unsubscribe(context.Background(), sub.ID, 0) },
+	}
+	for i, step := range steps {
+		step()
+		status, body := f.post("/subscribe", form)
+		if status != 200 || body != first {
+			t.Errorf("step %d: status %d, answer differs:\n%s", i, status, body)
+		}
+	}
+	status, body := f.post("/subscribe", "email=bot@example.org&newsletter=weekly&website=http://spam.example")
+	if status != 200 || strings.ReplaceAll(body, "bot@example.org", "reader@example.org") != first {
+		t.Errorf("honeypot answer differs: %d\n%s", status, body)
+	}
+	if _, err := f.subs.FindSubscriberByEmail(context.Background(), "bot@example.org"); err == nil {
+		t.Errorf("honeypot request stored a subscriber")
+	}
+}
+
+func TestSubscribeRateLimit(t *testing.T) {
+	f := newSubFixture(t)
+	f.server.limiter = newIPLimiter(0.001, 2)
+	for i, want := range []int{200, 200, 429} {
+		status, _ := f.post("/subscribe", "email=r"+string(rune('a'+i))+"@example.org&newsletter=weekly")
+		if status != want {
+			t.Errorf("request %d: %d, want %d", i+1, status, want)
+		}
+	}
+	if n := f.stored(); n != 2 {
+		t.Errorf("%d stored, want 2", n)
+	}
+}
+
+// TestCrossOriginForms: a form posted from another site is refused, except
+// the one-click unsubscribe, which mail clients post from anywhere.
+func TestCrossOriginForms(t *testing.T) {
+	f := newSubFixture(t)
+	status, _ := f.post("/subscribe", "email=a@example.org&newsletter=weekly", "Sec-Fetch-Site", "cross-site")
+	if status != 403 || f.stored() != 0 {
+		t.Errorf("cross-site subscribe: %d, %d stored", status, f.stored())
+	}
+	sub, _ := f.subs.Subscribe(context.Background(), newsdesk.SubscribeRequest{Email: "a@example.org", Newsletters: []string{"weekly"}, Confirmed: true})
+	prefs := "/preferences/" + f.tokens.New(newsdesk.TokenPreferences, sub.ID, 0)
+	if status, _ := f.post(prefs, "action=leave", "Sec-Fetch-Site", "cross-site"); status != 403 {
+		t.Errorf("cross-site preferences: %d", status)
+	}
+	unsub := "/unsubscribe/" + f.tokens.New(newsdesk.TokenUnsubscribe, sub.ID, 0)
+	status, body := f.post(unsub, "List-Unsubscribe=One-Click", "Sec-Fetch-Site", "cross-site", "Origin", "https://mail.example.net")
+	if status != 200 || !strings.Contains(body, "You are unsubscribed") {
+		t.Errorf("one-click unsubscribe: %d\n%s", status, body)
+	}
+	if s, _ := f.subs.FindSubscriberByID(context.Background(), sub.ID); s.Status != newsdesk.SubscriberUnsubscribed {
+		t.Errorf("after one-click: %s", s.Status)
+	}
+}
+
+// TestLinkPages: confirm, unsubscribe and preferences work with their own
+// tokens, and a forged, expired or other-purpose token gets a 4xx page and
+// changes nothing.
+func TestLinkPages(t *testing.T) {
+	f := newSubFixture(t)
+	ctx := context.Background()
+	sub, _ := f.subs.Subscribe(ctx, newsdesk.SubscribeRequest{Email: "a@example.org", Newsletters: []string{"weekly", "daily"}})
+	confirm := f.tokens.New(newsdesk.TokenConfirm, sub.ID, 0)
+	forged := newsdesk.NewTokens([]byte("guess"), f.clock).New(newsdesk.TokenConfirm, sub.ID, 0)
+	expired := f.tokens.Sign(newsdesk.Token{Purpose: newsdesk.TokenConfirm, Subscriber: sub.ID, Expires: epoch.Add(-time.Second)})
+	unsubAsConfirm := f.tokens.New(newsdesk.TokenUnsubscribe, sub.ID, 0)
+	for name, path := range map[string]string{
+		"forged": "/confirm/" + forged, "expired": "/confirm/" + expired, "other purpose": "/confirm/" + unsubAsConfirm,
+		"garbage": "/confirm/%00%ff", "confirm as unsubscribe": "/unsubscribe/" + confirm,
+		"confirm as preferences": "/preferences/" + confirm,
+	} {
+		status, body := f.get(path)
+		if status < 400 || status >= 500 || !strings.Contains(body, "link") {
+			t.Errorf("%s: %d\n%s", name, status, body)
+		}
+	}
+	forgedUnsub := newsdesk.NewTokens([]byte("guess"), f.clock).New(newsdesk.TokenUnsubscribe, sub.ID, 0)
+	for _, token := range []string{forgedUnsub, confirm, "%00%ff", unsubAsConfirm[:10]} {
+		if status, _ := f.post("/unsubscribe/"+token, "List-Unsubscribe=One-Click"); status < 400 || status >= 500 {
+			t.Errorf("unsubscribe with %q: %d", token, status)
+		}
+		if status, _ := f.post("/preferences/"+token, "action=leave"); status < 400 || status >= 500 {
+			t.Errorf("preferences with %q: %d", token, status)
+		}
+	}
+	if s, _ := f.subs.FindSubscriberByID(ctx, sub.ID); s.Status != newsdesk.SubscriberPending {
+		t.Fatalf("bad links changed the subscriber to %s", s.Status)
+	}
+	if status, body := f.get("/confirm/" + confirm); status != 200 || !strings.Contains(body, "The Daily and The Weekly") {
+		t.Fatalf("confirm: %d\n%s", status, body)
+	}
+	unsub := "/unsubscribe/" + f.tokens.New(newsdesk.TokenUnsubscribe, sub.ID, 1)
+	status, body := f.get(unsub)
+	if s, _ := f.subs.FindSubscriberByID(ctx, sub.ID); status != 200 || !strings.Contains(body, "<strong>The Weekly</strong>") || len(s.Subscriptions) != 2 {
+		t.Fatalf("unsubscribe page (which must not unsubscribe): %d, %d subscriptions\n%s", status, len(s.Subscriptions), body)
+	}
+	if status, body := f.post(unsub, "List-Unsubscribe=One-Click"); status != 200 || !strings.Contains(body, "no more of The Weekly") {
+		t.Fatalf("unsubscribe from weekly: %d\n%s", status, body)
+	}
+	prefs := "/preferences/" + f.tokens.New(newsdesk.TokenPreferences, sub.ID, 0)
+	if status, body := f.get(prefs); status != 200 || !strings.Contains(body, `value="daily" checked`) || strings.Contains(body, `value="weekly" checked`) {
+		t.Fatalf("preferences: %d\n%s", status, body)
+	}
+	if status, body := f.post(prefs, "newsletter=weekly&topic=cities"); status != 200 || !strings.Contains(body, "saved") {
+		t.Fatalf("save preferences: %d\n%s", status, body)
+	}
+	s, _ := f.subs.FindSubscriberByID(ctx, sub.ID)
+	if len(s.Subscriptions) != 1 || s.Subscriptions[0].Newsletter.Slug != "weekly" || strings.Join(s.Subscriptions[0].Topics, "") != "cities" {
+		t.Errorf("after saving: %+v", s.Subscriptions)
+	}
+	f.post(prefs, "action=leave")
+	if s, _ := f.subs.FindSubscriberByID(ctx, sub.ID); s.Status != newsdesk.SubscriberUnsubscribed {
+		t.Errorf("after leaving: %s", s.Status)
+	}
+}
+
+func TestIndexHasSubscribeForm(t *testing.T) {
+	f := newSubFixture(t)
+	status, body := f.get("/")
+	for _, want := range []string{`action="https://news.example.org/subscribe"`, `name="email"`, `name="website"`, `value="weekly"`} {
+		if status != 200 || !strings.Contains(body, want) {
+			t.Errorf("index lacks %s", want)
+		}
+	}
+}
+
+// FuzzParseSubscribeForm: any form body parses without panicking, and
+// what it accepts is a clean request.
+func FuzzParseSubscribeForm(f *testing.F) {
+	f.Add("email=a%40example.org&newsletter=weekly&topic=economy&timezone=Europe%2FLondon")
+	f.Add("email=a@example.org&newsletter=weekly&newsletter=weekly&website=x")
+	f.Add("email=%0D%0A&newsletter=&name=%0A")
+	f.Add("email=a@b.c&newsletter=a-b&topic=c&name=Z%C3%B6e")
+	f.Fuzz(func(t *testing.T, body string) {
+		form, err := url.ParseQuery(body)
+		if err != nil {
+			return
+		}
+		req, _, err := parseSubscribeForm(form)
+		if err != nil {
+			if newsdesk.ErrorCode(err) != newsdesk.EINVALID {
+				t.Fatalf("error %v is not EINVALID", err)
+			}
+			return
+		}
+		if again, err := newsdesk.NormalizeEmail(req.Email); err != nil || again != req.Email {
+			t.Fatalf("accepted address %q", req.Email)
+		}
+		if !newsdesk.HeaderSafe(req.Name) || !newsdesk.ValidTimeZone(req.TimeZone) || len(req.Newsletters) == 0 {
+			t.Fatalf("accepted %+v", req)
+		}
+		for _, s := range append(req.Newsletters, req.Topics...) {
+			if !newsdesk.ValidSlug(s) {
+				t.Fatalf("accepted slug %q", s)
+			}
+		}
+	})
+}
