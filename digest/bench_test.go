@@ -46,3 +46,19 @@ func BenchmarkForSubscriber(b *testing.B) {
 		}
 	}
 }
+
+// A subscriber whose digest was rendered already: the per-subscriber cost
+// of rendering through a Memo.
+func BenchmarkMemoHit(b *testing.B) {
+	memo := NewMemo(newTestRenderer(b))
+	d := weeklyDigest()
+	if _, err := memo.Render(d); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := memo.Render(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

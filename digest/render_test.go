@@ -1,9 +1,11 @@
 package digest
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -239,5 +241,71 @@ func TestRendererRefusesBadTemplates(t *testing.T) {
 				t.Errorf("error %q (code %s) does not name %s", err, newsdesk.ErrorCode(err), wantFile)
 			}
 		})
+	}
+}
+
+// countingTemplates counts renders of the HTML digest.
+type countingTemplates struct {
+	Templates
+	mu   sync.Mutex
+	html int
+}
+
+func (c *countingTemplates) Execute(w io.Writer, name string, data any) error {
+	if name == "digest.html" {
+		c.mu.Lock()
+		c.html++
+		c.mu.Unlock()
+	}
+	return c.Templates.Execute(w, name, data)
+}
+
+// Subscribers with the same selection and placeholder links share one
+// render; a different selection or different links is another variant.
+func TestMemo(t *testing.T) {
+	tmpl, err := templates.Digest("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingTemplates{Templates: tmpl}
+	r, err := NewRenderer(counter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter.html = 0 // NewRenderer's checks do not count
+	memo := NewMemo(r)
+	base := weeklyDigest()
+	base.UnsubscribeURL = "https://news.example.org/unsubscribe/x-newsdesk-unsubscribe-token"
+	first, err := memo.Render(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Variant) != 64 {
+		t.Errorf("variant %q is not 64 hex digits", first.Variant)
+	}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			if d, err := memo.Render(base); err != nil || d != first {
+				t.Errorf("same digest, another render (%v)", err)
+			}
+		})
+	}
+	wg.Wait()
+	fewer := base
+	fewer.Articles = base.Articles[:2]
+	otherLinks := base
+	otherLinks.UnsubscribeURL = "https://news.example.org/unsubscribe/someone-else"
+	for name, d := range map[string]DigestData{"fewer articles": fewer, "other links": otherLinks} {
+		v, err := memo.Render(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Variant == first.Variant {
+			t.Errorf("%s: same variant", name)
+		}
+	}
+	if counter.html != 3 {
+		t.Errorf("%d renders of 3 distinct digests", counter.html)
 	}
 }
