@@ -180,14 +180,14 @@ func (r *Renderer) Render(data DigestData) (subject, preheader, html, text strin
 }
 
 // line renders a one-line template: whitespace, line breaks included,
-// collapses to single spaces, control characters go, and it is cut to max
-// characters.
-func (r *Renderer) line(name string, data DigestData, max int) (string, error) {
+// collapses to single spaces, control characters go, and it is cut to
+// limit characters.
+func (r *Renderer) line(name string, data DigestData, limit int) (string, error) {
 	s, err := r.execute(name, data)
 	if err != nil {
 		return "", err
 	}
-	return shorten(oneLine(s), max), nil
+	return shorten(oneLine(s), limit), nil
 }
 
 func (r *Renderer) execute(name string, data any) (string, error) {

@@ -32,15 +32,15 @@ func oneLine(s string) string {
 	return b.String()
 }
 
-// shorten cuts s to at most max characters, at a word break when there is
-// one in the second half, and marks the cut with an ellipsis.
-func shorten(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
+// shorten cuts s to at most limit characters, at a word break when there
+// is one in the second half, and marks the cut with an ellipsis.
+func shorten(s string, limit int) string {
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
-	runes := []rune(s)[:max-1]
+	runes := []rune(s)[:limit-1]
 	cut := len(runes)
-	for i := len(runes) - 1; i > max/2; i-- {
+	for i := len(runes) - 1; i > limit/2; i-- {
 		if runes[i] == ' ' {
 			cut = i
 			break
@@ -53,11 +53,21 @@ func shorten(s string, max int) string {
 // lines with spaces.
 func paragraphs(s string) []string {
 	var out []string
-	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
-		if p = oneLine(p); p != "" {
-			out = append(out, p)
+	var p strings.Builder
+	flush := func() {
+		if line := oneLine(p.String()); line != "" {
+			out = append(out, line)
 		}
+		p.Reset()
 	}
+	for line := range strings.Lines(s) {
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		p.WriteString(line)
+	}
+	flush()
 	return out
 }
 

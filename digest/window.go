@@ -16,25 +16,23 @@ func (w Window) Contains(t time.Time) bool {
 }
 
 // Due says whether a scheduled edition of a newsletter is due now, and if
-// so its cutoff: the latest tick at or before now that is after the
-// previous edition's cutoff (lastCutoff; zero before the first edition).
-// Ticks missed while the daemon was down collapse into one edition whose
-// cutoff is the latest of them. A newsletter's first edition waits for the
-// first tick after it was created.
+// so its cutoff: the latest tick at or before now that is after both the
+// previous edition's cutoff (lastCutoff; zero before the first edition)
+// and since. Ticks missed while the daemon was down collapse into one
+// edition whose cutoff is the latest of them.
+//
+// since is when the schedule took effect: the newsletter's creation, or
+// the last time its schedule was changed or it was resumed after a pause.
+// Ticks before it do not count, so a new, edited or resumed newsletter
+// waits for its next tick instead of sending at once. The window still
+// starts at lastCutoff (see WindowFor), so no article is left out.
 //
 // lastCutoff is the cutoff of the newsletter's last scheduled edition, also
 // one that was cancelled: its window is spent. One-off editions have no
 // window and do not count.
-func Due(s Schedule, lastCutoff, created, now time.Time) (cutoff time.Time, ok bool) {
+func Due(s Schedule, lastCutoff, since, now time.Time) (cutoff time.Time, ok bool) {
 	cutoff = s.Prev(now)
-	if cutoff.IsZero() {
-		return time.Time{}, false
-	}
-	since := lastCutoff
-	if since.IsZero() {
-		since = created
-	}
-	if !cutoff.After(since) {
+	if cutoff.IsZero() || !cutoff.After(lastCutoff) || !cutoff.After(since) {
 		return time.Time{}, false
 	}
 	return cutoff, true

@@ -26,6 +26,17 @@ func TestDue(t *testing.T) {
 		{"three ticks missed: one catch-up edition", "2026-11-21T08:00:00Z", "2026-11-24T15:00:00Z", true, "2026-11-24T08:00:00Z", "2026-11-21T08:00:00Z"},
 		{"clock behind the last cutoff", "2026-11-21T08:00:00Z", "2026-11-21T07:00:00Z", false, "", ""},
 	}
+	// since after lastCutoff: the schedule was changed, or the newsletter
+	// resumed, at 10:00 on the 23rd; the 08:00 tick that day does not fire.
+	changed := utc(t, "2026-11-23T10:00:00Z")
+	if c, ok := Due(daily, utc(t, "2026-11-21T08:00:00Z"), changed, utc(t, "2026-11-23T12:00:00Z")); ok {
+		t.Errorf("due at once after a change, cutoff %s", c)
+	}
+	if c, ok := Due(daily, utc(t, "2026-11-21T08:00:00Z"), changed, utc(t, "2026-11-24T08:00:00Z")); !ok || !c.Equal(utc(t, "2026-11-24T08:00:00Z")) {
+		t.Errorf("next tick after a change: Due = %s, %v", c, ok)
+	} else if w := WindowFor(daily, utc(t, "2026-11-21T08:00:00Z"), c); !w.Start.Equal(utc(t, "2026-11-21T08:00:00Z")) {
+		t.Errorf("window after a change starts at %s, not at the last cutoff", w.Start)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var last time.Time
