@@ -3,7 +3,7 @@
 // related reading each subscriber gets, and how the digest reads in HTML
 // and plain text.
 //
-// It holds no state and reads no store: the caller passes in the
+// It reads no store, and apart from Memo holds no state: the caller passes in the
 // newsletter's schedule, the previous edition's cutoff, the articles of the
 // window and what each subscriber has already received, so that the rules
 // are plain functions that tests call with a fixed clock.
