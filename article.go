@@ -65,6 +65,10 @@ type ArticleFilter struct {
 	Author   *string // author slug
 	Category *string // category slug
 	Query    string  // words in title or summary
+	// PublishedAfter and PublishedUntil bound publication times:
+	// (after, until]; zero means unbounded.
+	PublishedAfter time.Time
+	PublishedUntil time.Time
 
 	Offset int
 	Limit  int

@@ -34,6 +34,7 @@ type Delivery struct {
 	Kind         DeliveryKind
 	EditionID    int64 // 0 for transactional messages
 	NewsletterID int64 // the edition's newsletter
+	VariantID    int64 // the digest variant; 0 when the edition has one content
 	Subscriber   *Subscriber
 	Status       DeliveryStatus
 	Attempts     int

@@ -7,14 +7,28 @@ import (
 )
 
 // Newsletter is a list people subscribe to, sent as editions.
-//
-// Schedules (cron, time zone), category filters, templates and the
-// approval switch belong here too and come with digests.
 type Newsletter struct {
 	ID          int64
 	Slug        string
 	Name        string
 	Description string
+	// Schedule is a cron spec (robfig/cron syntax) of when digests are cut,
+	// in TimeZone; "" for a newsletter sent only by hand. The digest
+	// package checks both (digest.ParseSchedule).
+	Schedule string
+	TimeZone string // IANA name
+	// Categories limit the newsletter to articles in one of them, by
+	// slug; none means every article.
+	Categories []string
+	// ApprovalRequired holds each scheduled edition until an editor
+	// approves it.
+	ApprovalRequired bool
+	// Paused newsletters cut no editions; ticks missed while paused are
+	// not caught up.
+	Paused bool
+	// ScheduleSince is when the current schedule took effect: creation,
+	// the last schedule change or resume. Earlier ticks do not count.
+	ScheduleSince time.Time
 	// Subscribers counts confirmed subscribers; filled by list queries.
 	Subscribers int
 	CreatedAt   time.Time
@@ -33,6 +47,11 @@ func (n *Newsletter) Validate() error {
 	case len(n.Description) > 2000:
 		return Errorf(EINVALID, "newsletter description is longer than 2000 characters")
 	}
+	for _, c := range n.Categories {
+		if !ValidSlug(c) {
+			return Errorf(EINVALID, "newsletter categories: %q is not a category slug", c)
+		}
+	}
 	return nil
 }
 
@@ -40,6 +59,17 @@ func (n *Newsletter) Validate() error {
 type NewsletterUpdate struct {
 	Name        *string
 	Description *string
+	Schedule    *string
+	TimeZone    *string
+	Categories  *[]string
+	Approval    *bool
+	Paused      *bool
+}
+
+// ScheduleChanged reports whether the update changes when editions are cut,
+// which restarts the schedule from now.
+func (u NewsletterUpdate) ScheduleChanged() bool {
+	return u.Schedule != nil || u.TimeZone != nil || (u.Paused != nil && !*u.Paused)
 }
 
 // NewsletterService stores newsletters.
@@ -53,11 +83,29 @@ type NewsletterService interface {
 // EditionStatus is where an edition is in its delivery.
 type EditionStatus string
 
-// Edition statuses. Digests add the states before sending (awaiting
-// approval) and the editor's controls (paused, cancelled).
+// Edition statuses. An edition waits for an editor's approval or for its
+// time (scheduled), then its deliveries are queued subscriber by subscriber
+// (preparing), then it is sending until every delivery is done. Editors
+// can pause an edition that is not done and cancel it.
 const (
-	EditionSending EditionStatus = "sending"
-	EditionSent    EditionStatus = "sent"
+	EditionAwaitingApproval EditionStatus = "awaiting_approval"
+	EditionScheduled        EditionStatus = "scheduled"
+	EditionPreparing        EditionStatus = "preparing"
+	EditionSending          EditionStatus = "sending"
+	EditionSent             EditionStatus = "sent"
+	EditionPaused           EditionStatus = "paused"
+	EditionCancelled        EditionStatus = "cancelled"
+)
+
+// EditionKind says how an edition came about.
+type EditionKind string
+
+// Edition kinds: cut by the newsletter's schedule, made by an editor for
+// a chosen time with hand-picked articles, or sent at once by hand.
+const (
+	EditionKindScheduled EditionKind = "scheduled"
+	EditionKindOneOff    EditionKind = "one-off"
+	EditionKindManual    EditionKind = "manual"
 )
 
 // Edition is one send of a newsletter: what went out, when, and to how
@@ -75,6 +123,51 @@ type Edition struct {
 	Counts    EditionCounts
 	CreatedAt time.Time
 	SentAt    time.Time
+
+	// Digests. Kind is "" for an edition with one content for everyone.
+	Kind EditionKind
+	// WindowStart and Cutoff bound the publication times of the articles
+	// of a scheduled or manual edition: (WindowStart, Cutoff].
+	WindowStart time.Time
+	Cutoff      time.Time
+	// Intro and Picked (article IDs, in the editor's order) make a
+	// one-off edition.
+	Intro  string
+	Picked []int64
+	// ScheduledFor is when the edition may go: its cutoff, or the time an
+	// editor chose for a one-off.
+	ScheduledFor time.Time
+	// PreparedThrough is the last subscriber ID whose delivery is queued,
+	// while the edition is being prepared.
+	PreparedThrough int64
+}
+
+// EditionVariant is one distinct rendering of a digest edition; each
+// delivery points at the variant its subscriber gets. Bodies carry
+// placeholders for each subscriber's links (see mailer).
+type EditionVariant struct {
+	ID        int64
+	EditionID int64
+	Variant   string // digest.Rendered.Variant
+	Subject   string
+	Preheader string
+	HTML      string
+	Text      string
+}
+
+// Recipient is a confirmed subscriber of a newsletter as a digest edition
+// sees them.
+type Recipient struct {
+	SubscriberID int64
+	Topics       []string // category slugs; none means every category
+}
+
+// DigestDelivery is one subscriber's part of a digest edition: the
+// variant they get and the articles it carries, recorded as sent to them.
+type DigestDelivery struct {
+	SubscriberID int64
+	Variant      *EditionVariant
+	ArticleUIDs  []string
 }
 
 // EditionCounts are an edition's deliveries by state.

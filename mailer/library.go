@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 
@@ -11,6 +12,11 @@ import (
 // EditionFinder reads editions.
 type EditionFinder interface {
 	FindEditionByID(ctx context.Context, id int64) (*newsdesk.Edition, error)
+}
+
+// VariantFinder reads the variants of digest editions.
+type VariantFinder interface {
+	FindEditionVariant(ctx context.Context, id int64) (*newsdesk.EditionVariant, error)
 }
 
 // SubscriberFinder reads subscribers.
@@ -23,12 +29,18 @@ type SubscriberFinder interface {
 // being sent; a confirmation's rendered for its subscriber.
 type Library struct {
 	Editions    EditionFinder
+	Variants    VariantFinder // nil when no digest is sent
 	Subscribers SubscriberFinder
 	Renderer    *Renderer
 
 	mu       sync.Mutex
 	editions map[int64]*Prepared
+	variants map[int64]*Prepared
 }
+
+// keptVariants bounds the digest variants kept prepared: an edition has
+// one per distinct selection of articles.
+const keptVariants = 1024
 
 // keptEditions bounds the editions kept prepared; more than a few are
 // rarely sent at once.
@@ -38,6 +50,9 @@ const keptEditions = 8
 func (l *Library) Prepared(ctx context.Context, d *newsdesk.Delivery) (*Prepared, error) {
 	switch d.Kind {
 	case newsdesk.DeliveryEdition:
+		if d.VariantID != 0 {
+			return l.variant(ctx, d)
+		}
 		return l.edition(ctx, d.EditionID)
 	case newsdesk.DeliveryConfirm:
 		return l.confirmation(ctx, d)
@@ -60,6 +75,36 @@ func (l *Library) edition(ctx context.Context, id int64) (*Prepared, error) {
 	}
 	p := Prepare(e.Subject, Content{HTML: e.HTML, Text: e.Text}, e.Newsletter, "e"+strconv.FormatInt(id, 10))
 	l.editions[id] = p
+	return p, nil
+}
+
+// variant returns the prepared content of a digest variant; the
+// newsletter, for the list headers, comes from the edition.
+func (l *Library) variant(ctx context.Context, d *newsdesk.Delivery) (*Prepared, error) {
+	l.mu.Lock()
+	p, ok := l.variants[d.VariantID]
+	l.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	if l.Variants == nil {
+		return nil, fmt.Errorf("delivery %d: digest variants are not wired", d.ID)
+	}
+	v, err := l.Variants.FindEditionVariant(ctx, d.VariantID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := l.edition(ctx, d.EditionID)
+	if err != nil {
+		return nil, err
+	}
+	p = PrepareRendered(v.Subject, Content{HTML: v.HTML, Text: v.Text}, e.List, e.Key)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.variants == nil || len(l.variants) >= keptVariants {
+		l.variants = map[int64]*Prepared{}
+	}
+	l.variants[d.VariantID] = p
 	return p, nil
 }
 

@@ -37,6 +37,13 @@ func Prepare(subject string, c Content, list *newsdesk.Newsletter, key string) *
 	return &Prepared{Subject: subject, HTML: NewBody(c.HTML), Text: NewBody(c.Text), List: list, Key: key}
 }
 
+// PrepareRendered prepares content rendered elsewhere (a digest): its lines
+// are wrapped and end in CRLF, as the 8-bit bodies sent need.
+func PrepareRendered(subject string, c Content, list *newsdesk.Newsletter, key string) *Prepared {
+	c = Content{HTML: wrapLines(c.HTML, maxHTMLLine), Text: wrapLines(c.Text, maxTextLine)}
+	return Prepare(subject, c, list, key)
+}
+
 // Recipient is who one message goes to.
 type Recipient struct {
 	SubscriberID int64

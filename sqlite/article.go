@@ -94,6 +94,12 @@ func articleWhere(f newsdesk.ArticleFilter) (string, []any) {
 			WHERE ac.article_id = a.id AND c.slug = ?)`)
 		args = append(args, *f.Category)
 	}
+	if !f.PublishedAfter.IsZero() {
+		where, args = append(where, "a.published_at > ?"), append(args, formatTime(f.PublishedAfter))
+	}
+	if !f.PublishedUntil.IsZero() {
+		where, args = append(where, "a.published_at <= ?"), append(args, formatTime(f.PublishedUntil))
+	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		where = append(where, "(a.title LIKE ? ESCAPE '\\' OR a.summary LIKE ? ESCAPE '\\')")
 		like := "%" + escapeLike(q) + "%"

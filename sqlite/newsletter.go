@@ -3,9 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/newsdesk/newsdesk"
 )
@@ -26,18 +28,26 @@ func NewNewsletterService(db *DB) *NewsletterService {
 	return &NewsletterService{db: db}
 }
 
-const newsletterColumns = `n.id, n.slug, n.name, n.description, n.created_at, n.updated_at`
+const newsletterColumns = `n.id, n.slug, n.name, n.description, n.created_at, n.updated_at,
+	n.schedule, n.time_zone, n.categories, n.approval_required, n.paused, COALESCE(n.schedule_since, n.created_at)`
 
 func scanNewsletter(row interface{ Scan(...any) error }, extra ...any) (*newsdesk.Newsletter, error) {
 	n := &newsdesk.Newsletter{}
-	var created, updated string
-	dest := append([]any{&n.ID, &n.Slug, &n.Name, &n.Description, &created, &updated}, extra...)
+	var created, updated, cats, since string
+	dest := append([]any{&n.ID, &n.Slug, &n.Name, &n.Description, &created, &updated,
+		&n.Schedule, &n.TimeZone, &cats, &n.ApprovalRequired, &n.Paused, &since}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
+	}
+	if cats != "" {
+		n.Categories = strings.Split(cats, ",")
 	}
 	var err error
 	if n.CreatedAt, err = parseTime(created); err == nil {
 		n.UpdatedAt, err = parseTime(updated)
+	}
+	if err == nil {
+		n.ScheduleSince, err = parseTime(since)
 	}
 	return n, err
 }
@@ -85,9 +95,14 @@ func (s *NewsletterService) CreateNewsletter(ctx context.Context, n *newsdesk.Ne
 		return err
 	}
 	now := s.db.Clock.Now()
-	n.CreatedAt, n.UpdatedAt = now, now
-	err := s.db.write.QueryRowContext(ctx, `INSERT INTO newsletters (slug, name, description, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, n.Slug, n.Name, n.Description, formatTime(now), formatTime(now)).Scan(&n.ID)
+	n.CreatedAt, n.UpdatedAt, n.ScheduleSince = now, now, now
+	if n.TimeZone == "" {
+		n.TimeZone = "UTC"
+	}
+	err := s.db.write.QueryRowContext(ctx, `INSERT INTO newsletters (slug, name, description, created_at, updated_at,
+		schedule, time_zone, categories, approval_required, paused, schedule_since)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.Slug, n.Name, n.Description, formatTime(now), formatTime(now),
+		n.Schedule, n.TimeZone, strings.Join(n.Categories, ","), n.ApprovalRequired, n.Paused, formatTime(now)).Scan(&n.ID)
 	if isUnique(err) {
 		return newsdesk.Errorf(newsdesk.ECONFLICT, "a newsletter with slug %q already exists", n.Slug)
 	} else if err != nil {
@@ -108,16 +123,41 @@ func (s *NewsletterService) UpdateNewsletter(ctx context.Context, slug string, u
 	if upd.Description != nil {
 		n.Description = strings.TrimSpace(*upd.Description)
 	}
+	applyScheduleUpdate(n, upd)
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
 	n.UpdatedAt = s.db.Clock.Now()
-	_, err = s.db.write.ExecContext(ctx, `UPDATE newsletters SET name = ?, description = ?, updated_at = ? WHERE id = ?`,
-		n.Name, n.Description, formatTime(n.UpdatedAt), n.ID)
+	if upd.ScheduleChanged() {
+		n.ScheduleSince = n.UpdatedAt
+	}
+	_, err = s.db.write.ExecContext(ctx, `UPDATE newsletters SET name = ?, description = ?, updated_at = ?,
+		schedule = ?, time_zone = ?, categories = ?, approval_required = ?, paused = ?, schedule_since = ? WHERE id = ?`,
+		n.Name, n.Description, formatTime(n.UpdatedAt), n.Schedule, n.TimeZone, strings.Join(n.Categories, ","),
+		n.ApprovalRequired, n.Paused, formatTime(n.ScheduleSince), n.ID)
 	if err != nil {
 		return nil, fmt.Errorf("update newsletter %q: %w", slug, err)
 	}
 	return n, nil
+}
+
+// applyScheduleUpdate sets the schedule fields the update carries.
+func applyScheduleUpdate(n *newsdesk.Newsletter, upd newsdesk.NewsletterUpdate) {
+	if upd.Schedule != nil {
+		n.Schedule = strings.TrimSpace(*upd.Schedule)
+	}
+	if upd.TimeZone != nil {
+		n.TimeZone = strings.TrimSpace(*upd.TimeZone)
+	}
+	if upd.Categories != nil {
+		n.Categories = *upd.Categories
+	}
+	if upd.Approval != nil {
+		n.ApprovalRequired = *upd.Approval
+	}
+	if upd.Paused != nil {
+		n.Paused = *upd.Paused
+	}
 }
 
 // CreateEdition stores e and queues its deliveries in one transaction: a
@@ -151,25 +191,45 @@ func (s *NewsletterService) CreateEdition(ctx context.Context, e *newsdesk.Editi
 }
 
 const editionColumns = `e.id, e.subject, e.html, e.text, e.status, e.recipients, e.sent, e.failed, e.skipped,
-	e.created_at, COALESCE(e.sent_at, ''), ` + newsletterColumns
+	e.created_at, COALESCE(e.sent_at, ''), e.kind, COALESCE(e.window_start, ''), COALESCE(e.cutoff, ''), e.intro,
+	e.picked, COALESCE(e.scheduled_for, ''), e.prepared_through, ` + newsletterColumns
+
+// kindBroadcast is the stored kind of editions with one content for
+// everyone, whose Kind is "".
+const kindBroadcast = "broadcast"
 
 const editionFrom = ` FROM editions e JOIN newsletters n ON n.id = e.newsletter_id`
 
 func scanEdition(row interface{ Scan(...any) error }) (*newsdesk.Edition, error) {
 	e := &newsdesk.Edition{}
-	var status, created, sent string
+	var status, created, sent, kind, start, cutoff, picked, scheduled string
 	n, err := scanNewsletter(scanFunc(func(dest ...any) error {
 		return row.Scan(append([]any{&e.ID, &e.Subject, &e.HTML, &e.Text, &status, &e.Counts.Recipients,
-			&e.Counts.Sent, &e.Counts.Failed, &e.Counts.Skipped, &created, &sent}, dest...)...)
+			&e.Counts.Sent, &e.Counts.Failed, &e.Counts.Skipped, &created, &sent, &kind, &start, &cutoff,
+			&e.Intro, &picked, &scheduled, &e.PreparedThrough}, dest...)...)
 	}))
 	if err != nil {
 		return nil, err
 	}
-	e.Newsletter, e.Status = n, newsdesk.EditionStatus(status)
-	if e.CreatedAt, err = parseTime(created); err == nil && sent != "" {
-		e.SentAt, err = parseTime(sent)
+	e.Newsletter, e.Status, e.Kind = n, newsdesk.EditionStatus(status), newsdesk.EditionKind(kind)
+	if kind == kindBroadcast {
+		e.Kind = ""
 	}
-	return e, err
+	if err := json.Unmarshal([]byte(picked), &e.Picked); err != nil {
+		return nil, fmt.Errorf("edition %d: picked articles: %w", e.ID, err)
+	}
+	for _, f := range []struct {
+		s string
+		t *time.Time
+	}{{created, &e.CreatedAt}, {sent, &e.SentAt}, {start, &e.WindowStart}, {cutoff, &e.Cutoff}, {scheduled, &e.ScheduledFor}} {
+		if f.s == "" {
+			continue
+		}
+		if *f.t, err = parseTime(f.s); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
 }
 
 // scanFunc lets a function stand in for a row.

@@ -141,7 +141,7 @@ func queueConfirmation(ctx context.Context, tx *sql.Tx, subscriberID int64, now 
 // claimQuery reads due deliveries of one priority in the order they fell
 // due, with what deciding and sending needs: the address, and whether the
 // subscriber still wants the message.
-const claimQuery = `SELECT d.id, d.kind, COALESCE(d.edition_id, 0), COALESCE(e.newsletter_id, 0), d.attempts,
+const claimQuery = `SELECT d.id, d.kind, COALESCE(d.edition_id, 0), COALESCE(e.newsletter_id, 0), COALESCE(d.variant_id, 0), d.attempts,
 	s.id, s.email, s.name, s.status,
 	CASE WHEN d.kind = 'edition'
 		THEN EXISTS (SELECT 1 FROM subscriptions x WHERE x.newsletter_id = e.newsletter_id
@@ -201,7 +201,7 @@ func readDue(ctx context.Context, q queryer, prio int, now time.Time, limit int)
 		d := &newsdesk.Delivery{Subscriber: &newsdesk.Subscriber{}}
 		var kind, status string
 		var wanted bool
-		if err := rows.Scan(&d.ID, &kind, &d.EditionID, &d.NewsletterID, &d.Attempts, &d.Subscriber.ID,
+		if err := rows.Scan(&d.ID, &kind, &d.EditionID, &d.NewsletterID, &d.VariantID, &d.Attempts, &d.Subscriber.ID,
 			&d.Subscriber.Email, &d.Subscriber.Name, &status, &wanted); err != nil {
 			return nil, nil, err
 		}

@@ -1,0 +1,241 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/newsdesk/newsdesk"
+)
+
+// Digest editions: made without deliveries, then prepared in batches of
+// subscribers (QueueDigests), each batch one transaction that writes the
+// variants, the deliveries and the record of articles sent.
+
+// AddEdition stores a digest edition in its initial status (awaiting
+// approval or scheduled), with no deliveries yet. A second scheduled
+// edition of a newsletter with the same cutoff is ECONFLICT.
+func (s *NewsletterService) AddEdition(ctx context.Context, e *newsdesk.Edition) error {
+	if e.Newsletter == nil || e.Newsletter.ID == 0 {
+		return newsdesk.Errorf(newsdesk.EINVALID, "edition needs a newsletter")
+	}
+	if e.Subject == "" {
+		e.Subject = e.Newsletter.Name
+	}
+	if e.Picked == nil {
+		e.Picked = []int64{}
+	}
+	picked, _ := json.Marshal(e.Picked)
+	now := s.db.Clock.Now()
+	e.CreatedAt = now
+	err := s.db.write.QueryRowContext(ctx, `INSERT INTO editions (newsletter_id, subject, status, created_at, kind,
+		window_start, cutoff, intro, picked, scheduled_for, prepared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id`,
+		e.Newsletter.ID, e.Subject, string(e.Status), formatTime(now), string(e.Kind), nullTime(e.WindowStart),
+		nullTime(e.Cutoff), e.Intro, string(picked), nullTime(e.ScheduledFor)).Scan(&e.ID)
+	if isUnique(err) {
+		return newsdesk.Errorf(newsdesk.ECONFLICT, "newsletter %q already has an edition cut off at %s",
+			e.Newsletter.Slug, e.Cutoff.UTC().Format(time.RFC3339))
+	} else if err != nil {
+		return fmt.Errorf("add edition: %w", err)
+	}
+	return nil
+}
+
+// LastCutoff returns the cutoff of the newsletter's newest scheduled
+// edition, cancelled ones included, or the zero time before the first.
+func (s *NewsletterService) LastCutoff(ctx context.Context, newsletterID int64) (time.Time, error) {
+	var v sql.NullString
+	err := s.db.read.QueryRowContext(ctx, `SELECT MAX(cutoff) FROM editions WHERE newsletter_id = ? AND kind = 'scheduled'`,
+		newsletterID).Scan(&v)
+	if err != nil || !v.Valid {
+		return time.Time{}, err
+	}
+	return parseTime(v.String)
+}
+
+// FindWaitingEditions returns the editions to prepare now: those being
+// prepared (resumed after a restart) and those scheduled for now or earlier.
+func (s *NewsletterService) FindWaitingEditions(ctx context.Context, now time.Time) ([]*newsdesk.Edition, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+editionColumns+editionFrom+`
+		WHERE e.status = 'preparing' OR (e.status = 'scheduled' AND e.scheduled_for <= ?) ORDER BY e.id`, formatTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("find waiting editions: %w", err)
+	}
+	defer rows.Close()
+	var es []*newsdesk.Edition
+	for rows.Next() {
+		e, err := scanEdition(rows)
+		if err != nil {
+			return nil, err
+		}
+		es = append(es, e)
+	}
+	return es, rows.Err()
+}
+
+// StartPreparing moves a scheduled edition to preparing, and reports
+// whether the edition is now being prepared.
+func (s *NewsletterService) StartPreparing(ctx context.Context, id int64) (bool, error) {
+	if _, err := s.db.write.ExecContext(ctx, `UPDATE editions SET status = 'preparing' WHERE id = ? AND status = 'scheduled'`, id); err != nil {
+		return false, fmt.Errorf("prepare edition %d: %w", id, err)
+	}
+	var status string
+	err := s.db.read.QueryRowContext(ctx, `SELECT status FROM editions WHERE id = ?`, id).Scan(&status)
+	return status == string(newsdesk.EditionPreparing), err
+}
+
+// FindRecipients returns up to limit confirmed subscribers of the
+// newsletter with IDs above after, in ID order, with their topics: the
+// sender streams the list in batches instead of loading it.
+func (s *NewsletterService) FindRecipients(ctx context.Context, newsletterID, after int64, limit int) ([]newsdesk.Recipient, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT x.subscriber_id,
+		COALESCE((SELECT group_concat(c.slug) FROM subscription_topics t JOIN categories c ON c.id = t.category_id
+			WHERE t.newsletter_id = x.newsletter_id AND t.subscriber_id = x.subscriber_id), '')
+		FROM subscriptions x JOIN subscribers s ON s.id = x.subscriber_id
+		WHERE x.newsletter_id = ? AND x.subscriber_id > ? AND x.status = 'confirmed' AND s.status = 'confirmed'
+		ORDER BY x.subscriber_id LIMIT ?`, newsletterID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("find recipients: %w", err)
+	}
+	defer rows.Close()
+	var rs []newsdesk.Recipient
+	for rows.Next() {
+		var r newsdesk.Recipient
+		var topics string
+		if err := rows.Scan(&r.SubscriberID, &topics); err != nil {
+			return nil, err
+		}
+		if topics != "" {
+			r.Topics = strings.Split(topics, ",")
+		}
+		rs = append(rs, r)
+	}
+	return rs, rows.Err()
+}
+
+// SentArticles returns which of the articles (by UID) each subscriber was
+// already sent in the newsletter.
+func (s *NewsletterService) SentArticles(ctx context.Context, newsletterID int64, subscribers []int64, uids []string) (map[int64]map[string]bool, error) {
+	out := map[int64]map[string]bool{}
+	if len(subscribers) == 0 || len(uids) == 0 {
+		return out, nil
+	}
+	u, _ := json.Marshal(uids)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT subscriber_id, article_uid FROM sent_articles
+		WHERE newsletter_id = ? AND subscriber_id IN (SELECT value FROM json_each(?))
+		AND article_uid IN (SELECT value FROM json_each(?))`, newsletterID, jsonIDs(subscribers), string(u))
+	if err != nil {
+		return nil, fmt.Errorf("find sent articles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var uid string
+		if err := rows.Scan(&id, &uid); err != nil {
+			return nil, err
+		}
+		if out[id] == nil {
+			out[id] = map[string]bool{}
+		}
+		out[id][uid] = true
+	}
+	return out, rows.Err()
+}
+
+// errNotPreparing means an edition stopped being prepared (paused or
+// cancelled) while a batch was under way.
+var errNotPreparing = newsdesk.Errorf(newsdesk.ECONFLICT, "the edition is no longer being prepared")
+
+// QueueDigests queues one batch of an edition being prepared, in one
+// transaction: the variants, one delivery per subscriber, the articles
+// recorded as sent to each, and through, the last subscriber ID the batch
+// covered, so that preparation resumes after it.
+func (s *NewsletterService) QueueDigests(ctx context.Context, e *newsdesk.Edition, through int64, ds []newsdesk.DigestDelivery) error {
+	now := formatTime(s.db.Clock.Now())
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM editions WHERE id = ?`, e.ID).Scan(&status); err != nil {
+			return fmt.Errorf("queue edition %d: %w", e.ID, err)
+		} else if status != string(newsdesk.EditionPreparing) {
+			return errNotPreparing
+		}
+		variants := map[string]int64{}
+		for _, d := range ds {
+			vid, err := variantID(ctx, tx, e.ID, d.Variant, variants)
+			if err != nil {
+				return err
+			}
+			if err := queueDigest(ctx, tx, e, vid, d, now); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE editions SET prepared_through = ?, recipients = recipients + ? WHERE id = ?`,
+			through, len(ds), e.ID)
+		return err
+	})
+}
+
+// variantID stores a variant once per edition and returns its ID.
+func variantID(ctx context.Context, tx *sql.Tx, editionID int64, v *newsdesk.EditionVariant, seen map[string]int64) (int64, error) {
+	if id, ok := seen[v.Variant]; ok {
+		return id, nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO edition_variants (edition_id, variant, subject, preheader, html, text)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (edition_id, variant) DO NOTHING`,
+		editionID, v.Variant, v.Subject, v.Preheader, v.HTML, v.Text)
+	if err != nil {
+		return 0, fmt.Errorf("store variant: %w", err)
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `SELECT id FROM edition_variants WHERE edition_id = ? AND variant = ?`,
+		editionID, v.Variant).Scan(&id)
+	seen[v.Variant] = id
+	return id, err
+}
+
+func queueDigest(ctx context.Context, tx *sql.Tx, e *newsdesk.Edition, variant int64, d newsdesk.DigestDelivery, now string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (kind, edition_id, subscriber_id, variant_id, status, priority,
+		due_at, created_at) VALUES ('edition', ?, ?, ?, 'queued', ?, ?, ?)`, e.ID, d.SubscriberID, variant, priorityBulk, now, now)
+	if err != nil {
+		return fmt.Errorf("queue delivery: %w", err)
+	}
+	uids, _ := json.Marshal(d.ArticleUIDs)
+	_, err = tx.ExecContext(ctx, `INSERT INTO sent_articles (newsletter_id, subscriber_id, article_uid, edition_id)
+		SELECT ?, ?, value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`,
+		e.Newsletter.ID, d.SubscriberID, e.ID, string(uids))
+	if err != nil {
+		return fmt.Errorf("record sent articles: %w", err)
+	}
+	return nil
+}
+
+// FinishPreparing marks an edition whose every batch is queued as sending,
+// or sent when nothing is left to send.
+func (s *NewsletterService) FinishPreparing(ctx context.Context, id int64) error {
+	now := formatTime(s.db.Clock.Now())
+	_, err := s.db.write.ExecContext(ctx, `UPDATE editions SET prepared = 1,
+		status = CASE WHEN sent + failed + skipped >= recipients THEN 'sent' ELSE 'sending' END,
+		sent_at = CASE WHEN sent + failed + skipped >= recipients THEN ? ELSE sent_at END
+		WHERE id = ? AND status = 'preparing'`, now, id)
+	if err != nil {
+		return fmt.Errorf("finish edition %d: %w", id, err)
+	}
+	return nil
+}
+
+// FindEditionVariant returns a variant of a digest edition, or ENOTFOUND.
+func (s *NewsletterService) FindEditionVariant(ctx context.Context, id int64) (*newsdesk.EditionVariant, error) {
+	v := &newsdesk.EditionVariant{ID: id}
+	err := s.db.read.QueryRowContext(ctx, `SELECT edition_id, variant, subject, preheader, html, text
+		FROM edition_variants WHERE id = ?`, id).Scan(&v.EditionID, &v.Variant, &v.Subject, &v.Preheader, &v.HTML, &v.Text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "edition variant %d not found", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find edition variant %d: %w", id, err)
+	}
+	return v, nil
+}
