@@ -3,10 +3,12 @@
 // related reading each subscriber gets, and how the digest reads in HTML
 // and plain text.
 //
-// It reads no store, and apart from Memo holds no state: the caller passes in the
-// newsletter's schedule, the previous edition's cutoff, the articles of the
-// window and what each subscriber has already received, so that the rules
-// are plain functions that tests call with a fixed clock.
+// The rules (Due, WindowFor, Select, Render) read no store and hold no
+// state: the caller passes in the newsletter's schedule, the previous
+// edition's cutoff, the articles of the window and what each subscriber
+// has already received, so that they are plain functions that tests call
+// with a fixed clock. Desk applies them to a store it is given through the
+// interfaces this package declares (Store, ArticleFinder, RelatedFinder).
 package digest
 
 // Caps on what one digest carries.

@@ -45,6 +45,27 @@ func (s *NewsletterService) AddEdition(ctx context.Context, e *newsdesk.Edition)
 	return nil
 }
 
+// FindScheduledNewsletters returns the newsletters that have a schedule and
+// are not paused: the daemon reads them every few seconds, so this skips
+// the subscriber counts FindNewsletters makes.
+func (s *NewsletterService) FindScheduledNewsletters(ctx context.Context) ([]*newsdesk.Newsletter, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+newsletterColumns+` FROM newsletters n
+		WHERE n.schedule != '' AND NOT n.paused ORDER BY n.id`)
+	if err != nil {
+		return nil, fmt.Errorf("find scheduled newsletters: %w", err)
+	}
+	defer rows.Close()
+	var ns []*newsdesk.Newsletter
+	for rows.Next() {
+		n, err := scanNewsletter(rows)
+		if err != nil {
+			return nil, err
+		}
+		ns = append(ns, n)
+	}
+	return ns, rows.Err()
+}
+
 // LastCutoff returns the cutoff of the newsletter's newest scheduled
 // edition, cancelled ones included, or the zero time before the first.
 func (s *NewsletterService) LastCutoff(ctx context.Context, newsletterID int64) (time.Time, error) {

@@ -38,6 +38,7 @@ type app struct {
 	outboxStore *sqlite.OutboxService
 	outbox      *mailer.Outbox                // the daemon's outbox
 	delivering  atomic.Pointer[mailer.Outbox] // the outbox this process runs, if any
+	digests     *digestJob                    // the daemon's digest job
 }
 
 // loadConfig reads the config the globals name.
@@ -71,6 +72,9 @@ func openApp(g *globals, env *Env) (*app, error) {
 func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 	a := &app{cfg: cfg, dataDir: dataDir, clock: newsdesk.SystemClock{},
 		logger: slog.New(slog.NewTextHandler(logw, nil))}
+	if clockForTests != nil {
+		a.clock = clockForTests
+	}
 	a.db = sqlite.NewDB(filepath.Join(dataDir, dbFile))
 	a.db.Clock = a.clock
 	if err := a.db.Open(); err != nil {

@@ -112,7 +112,7 @@ func (a *app) newOutbox() (*mailer.Outbox, error) {
 	}
 	return &mailer.Outbox{
 		Store: a.outboxStore, Transport: t, Builder: b, Sender: b.From.Address,
-		Contents: &mailer.Library{Editions: a.newsletters, Subscribers: a.subscribers, Renderer: r},
+		Contents: &mailer.Library{Editions: a.newsletters, Variants: a.newsletters, Subscribers: a.subscribers, Renderer: r},
 		Logger:   a.logger, Clock: a.clock,
 		Connections: conns, Rate: float64(a.cfg.SMTP.Rate),
 		Journal: filepath.Join(a.dataDir, "journal"),

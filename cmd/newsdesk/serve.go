@@ -33,6 +33,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if app.outbox, err = app.newOutbox(); err != nil {
 		return err
 	}
+	desk, err := app.newDesk()
+	if err != nil {
+		return err
+	}
+	app.digests = &digestJob{desk: desk}
 	ln, err := net.Listen("tcp", app.cfg.HTTP.Listen)
 	if err != nil {
 		return usagef("serve: cannot listen on %s: %v", app.cfg.HTTP.Listen, err)
@@ -57,6 +62,11 @@ func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 	}
 	sched := a.scheduler(ctx)
 	sched.Start()
+	// The scheduler never fires ticks missed while the daemon was down:
+	// a pass at start catches them up, with one edition each.
+	startPass := make(chan struct{})
+	go func() { defer close(startPass); a.runDigests(ctx) }()
+	defer func() { <-startPass }()
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	go a.watchContent(watchCtx, time.Second)
 	mailDone := a.startDelivery(watchCtx)
@@ -93,6 +103,7 @@ func (a *app) scheduler(ctx context.Context) *cron.Cron {
 	c.AddFunc("*/10 * * * * *", func() { a.publishDue(context.Background()) })
 	c.AddFunc("*/30 * * * * *", func() { a.ingestDue(ctx) })
 	c.AddFunc("0 17 * * * *", func() { a.pruneItems(ctx) })
+	c.AddFunc("*/10 * * * * *", func() { a.runDigests(ctx) })
 	return c
 }
 
