@@ -24,7 +24,7 @@ type preparation struct {
 // run streams the newsletter's subscribers in batches after the last one
 // queued, and queues each batch in one transaction.
 func (p *preparation) run(ctx context.Context) (int, error) {
-	queued, after := 0, p.e.PreparedThrough
+	queued, after := 0, p.e.PreparedThrough // QueueDigests moves it on
 	uids := make([]string, len(p.articles))
 	for i, a := range p.articles {
 		uids[i] = a.UID
@@ -121,25 +121,21 @@ func (d *Desk) Preview(ctx context.Context, e *newsdesk.Edition, r newsdesk.Reci
 
 // NextEdition describes the edition a newsletter would cut now, for
 // previews and sends by hand: its window runs from the last scheduled
-// cutoff (or one cadence back, by the schedule or else a day) to now.
+// cutoff, or before the first one a cadence back, to now. A newsletter
+// without a schedule has no window start: it carries whatever its
+// subscribers were not sent yet, newest first.
 func (d *Desk) NextEdition(ctx context.Context, n *newsdesk.Newsletter, now time.Time) (*newsdesk.Edition, error) {
-	var s Schedule
-	if n.Schedule != "" {
-		var err error
-		if s, err = ParseSchedule(n.Schedule, n.TimeZone); err != nil {
-			return nil, err
-		}
-	}
 	last, err := d.Store.LastCutoff(ctx, n.ID)
 	if err != nil {
 		return nil, err
 	}
 	start := last
-	if start.IsZero() {
-		start = Daily.Before(now)
-		if n.Schedule != "" {
-			start = WindowFor(s, last, s.Prev(now)).Start
+	if n.Schedule != "" && last.IsZero() {
+		s, err := ParseSchedule(n.Schedule, n.TimeZone)
+		if err != nil {
+			return nil, err
 		}
+		start = WindowFor(s, last, now).Start
 	}
 	return &newsdesk.Edition{Newsletter: n, Kind: newsdesk.EditionKindManual, WindowStart: start, Cutoff: now,
 		ScheduledFor: now, Status: newsdesk.EditionScheduled}, nil

@@ -168,20 +168,23 @@ func (s *NewsletterService) SentArticles(ctx context.Context, newsletterID int64
 }
 
 // errNotPreparing means an edition stopped being prepared (paused or
-// cancelled) while a batch was under way.
+// cancelled) while a batch was under way, or another process prepared it.
 var errNotPreparing = newsdesk.Errorf(newsdesk.ECONFLICT, "the edition is no longer being prepared")
 
 // QueueDigests queues one batch of an edition being prepared, in one
 // transaction: the variants, one delivery per subscriber, the articles
 // recorded as sent to each, and through, the last subscriber ID the batch
-// covered, so that preparation resumes after it.
+// covered, so that preparation resumes after it. The batch must start
+// where the edition's preparation stands (e.PreparedThrough): when two
+// processes prepare the same edition, one of them stops (ECONFLICT).
 func (s *NewsletterService) QueueDigests(ctx context.Context, e *newsdesk.Edition, through int64, ds []newsdesk.DigestDelivery) error {
 	now := formatTime(s.db.Clock.Now())
-	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
 		var status string
-		if err := tx.QueryRowContext(ctx, `SELECT status FROM editions WHERE id = ?`, e.ID).Scan(&status); err != nil {
+		var at int64
+		if err := tx.QueryRowContext(ctx, `SELECT status, prepared_through FROM editions WHERE id = ?`, e.ID).Scan(&status, &at); err != nil {
 			return fmt.Errorf("queue edition %d: %w", e.ID, err)
-		} else if status != string(newsdesk.EditionPreparing) {
+		} else if status != string(newsdesk.EditionPreparing) || at != e.PreparedThrough {
 			return errNotPreparing
 		}
 		variants := map[string]int64{}
@@ -198,6 +201,10 @@ func (s *NewsletterService) QueueDigests(ctx context.Context, e *newsdesk.Editio
 			through, len(ds), e.ID)
 		return err
 	})
+	if err == nil {
+		e.PreparedThrough = through
+	}
+	return err
 }
 
 // variantID stores a variant once per edition and returns its ID.

@@ -8,32 +8,31 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/digest"
 	"github.com/newsdesk/newsdesk/mailer"
 )
 
 func runDigest(ctx context.Context, env *Env, args []string) error {
 	return subcommand(ctx, env, "digest", args, map[string]func(context.Context, *Env, []string) error{
-		"send": digestSend,
+		"send": digestSend, "preview": digestPreview,
 	})
 }
 
-// digestArticles is how many of the newest articles an edition lists until
-// digests choose their content by window and topic.
-const digestArticles = 10
-
-// digestSend makes an edition of a newsletter and delivers it: through the
+// digestSend makes an edition of a newsletter now, with the articles
+// published since its last scheduled edition, and delivers it: through the
 // daemon when one is running, otherwise from this process, showing
-// progress until every delivery is done or waiting for a retry.
+// progress until every delivery is done or waiting for a retry. With
+// --test it sends one digest to one address and records nothing.
 func digestSend(ctx context.Context, env *Env, args []string) error {
 	var g globals
 	fs := newFlags("digest send", env, &g)
 	slug := fs.String("newsletter", "", "newsletter slug (required)")
-	fs.Bool("now", false, "send now (the only way until digests have schedules)")
+	now := fs.Bool("now", false, "make an edition now, outside the schedule, and send it")
 	test := fs.String("test", "", "send only to this address, subject prefixed [TEST]; nothing is recorded")
 	if pos, err := parse(fs, args); err != nil {
 		return err
-	} else if len(pos) > 0 || *slug == "" {
-		return usagef("digest send: expected --newsletter SLUG [--now] [--test EMAIL]")
+	} else if len(pos) > 0 || *slug == "" || (*now == (*test != "")) {
+		return usagef("digest send: expected --newsletter SLUG and either --now or --test EMAIL")
 	}
 	app, err := openApp(&g, env)
 	if err != nil {
@@ -44,52 +43,54 @@ func digestSend(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	e, err := app.renderEdition(ctx, n)
-	if err != nil || e == nil {
-		if e == nil && err == nil {
-			printf(env, "Nothing is published yet; no edition was made.\n")
-		}
+	desk, err := app.newDesk()
+	if err != nil {
+		return err
+	}
+	e, err := desk.NextEdition(ctx, n, app.clock.Now())
+	if err != nil {
 		return err
 	}
 	if *test != "" {
-		return app.sendTest(ctx, env, e, *test)
+		return app.sendTest(ctx, env, desk, e, *test)
 	}
-	if err := app.newsletters.CreateEdition(ctx, e); err != nil {
+	return app.sendNow(ctx, env, desk, e)
+}
+
+// sendNow stores an edition, prepares it and delivers it.
+func (a *app) sendNow(ctx context.Context, env *Env, desk *digest.Desk, e *newsdesk.Edition) error {
+	if err := a.newsletters.AddEdition(ctx, e); err != nil {
 		return err
 	}
-	printf(env, "Edition %d of %s: %d recipients.\n", e.ID, n.Slug, e.Counts.Recipients)
+	if _, err := desk.Prepare(ctx, e); err != nil {
+		return err
+	}
+	e, err := a.newsletters.FindEditionByID(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	printf(env, "Edition %d of %s: %d recipients.\n", e.ID, e.Newsletter.Slug, e.Counts.Recipients)
 	if e.Counts.Recipients == 0 {
+		printf(env, "No subscriber has anything new to read; nothing is sent.\n")
 		return nil
 	}
-	return app.deliverEdition(ctx, env, e.ID)
+	return a.deliverEdition(ctx, env, e.ID)
 }
 
-// renderEdition renders an edition listing the newest published articles,
-// or returns nil when there are none.
-func (a *app) renderEdition(ctx context.Context, n *newsdesk.Newsletter) (*newsdesk.Edition, error) {
-	published := newsdesk.StatusPublished
-	articles, _, err := a.articles.FindArticles(ctx, newsdesk.ArticleFilter{Status: &published, Limit: digestArticles})
-	if err != nil || len(articles) == 0 {
-		return nil, err
-	}
-	r, err := a.renderer()
-	if err != nil {
-		return nil, err
-	}
-	subject := n.Name + ": " + articles[0].Title
-	c, err := r.Edition(n, subject, articles)
-	if err != nil {
-		return nil, err
-	}
-	return &newsdesk.Edition{Newsletter: n, Subject: subject, HTML: c.HTML, Text: c.Text}, nil
-}
-
-// sendTest sends an edition to one address straight through the
-// transport, outside the outbox: nothing is recorded.
-func (a *app) sendTest(ctx context.Context, env *Env, e *newsdesk.Edition, to string) error {
+// sendTest sends the digest of an edition to one address straight through
+// the transport, outside the outbox: nothing is recorded. It has every
+// article of the edition, as a subscriber without topics gets it.
+func (a *app) sendTest(ctx context.Context, env *Env, desk *digest.Desk, e *newsdesk.Edition, to string) error {
 	email, err := newsdesk.NormalizeEmail(to)
 	if err != nil {
 		return err
+	}
+	rd, err := desk.Preview(ctx, e, newsdesk.Recipient{})
+	if err != nil {
+		return err
+	} else if rd == nil {
+		printf(env, "Nothing was published in the window of the next edition; no test was sent.\n")
+		return nil
 	}
 	b, err := a.builder()
 	if err != nil {
@@ -100,7 +101,7 @@ func (a *app) sendTest(ctx context.Context, env *Env, e *newsdesk.Edition, to st
 		return err
 	}
 	key := "x" + strconv.FormatInt(a.clock.Now().UnixNano(), 36) // a test is a new message each time
-	p := mailer.Prepare("[TEST] "+e.Subject, mailer.Content{HTML: e.HTML, Text: e.Text}, e.Newsletter, key)
+	p := mailer.PrepareRendered("[TEST] "+rd.Subject, mailer.Content{HTML: rd.HTML, Text: rd.Text}, e.Newsletter, key)
 	msg, err := b.BuildBytes(p, mailer.Recipient{Email: email})
 	if err != nil {
 		return err
@@ -133,16 +134,16 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 	// last delivery, and progress is printed once a second.
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	last, printed := "", time.Time{}
+	printed, bar := time.Time{}, newProgress(env)
+	defer bar.finish()
 	for {
 		e, err := a.newsletters.FindEditionByID(ctx, id)
 		if err != nil {
 			return err
 		}
-		done := e.Counts.Queued == 0
-		if line := progressLine(e); line != last && (done || time.Since(printed) >= time.Second) {
-			printf(env, "%s\n", line)
-			last, printed = line, time.Now()
+		done := e.Counts.Queued == 0 && e.Status != newsdesk.EditionPreparing && e.Status != newsdesk.EditionScheduled
+		if bar.show(e, done || time.Since(printed) >= time.Second) {
+			printed = time.Now()
 		}
 		if done {
 			break
@@ -178,6 +179,7 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 			return err
 		}
 	}
+	bar.finish()
 	return a.reportEdition(env, id)
 }
 
