@@ -11,7 +11,8 @@ import (
 
 func runEdition(ctx context.Context, env *Env, args []string) error {
 	return subcommand(ctx, env, "edition", args, map[string]func(context.Context, *Env, []string) error{
-		"list": editionList, "show": editionShow,
+		"list": editionList, "show": editionShow, "create": editionCreate,
+		"approve": editionApprove, "pause": editionPause, "resume": editionResume, "cancel": editionCancel,
 	})
 }
 
@@ -37,11 +38,15 @@ func editionList(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNEWSLETTER\tSTATUS\tRECIPIENTS\tSENT\tFAILED\tPENDING\tCREATED\tSUBJECT")
+	fmt.Fprintln(tw, "ID\tNEWSLETTER\tKIND\tSTATUS\tRECIPIENTS\tSENT\tFAILED\tPENDING\tFOR\tSUBJECT")
 	for _, e := range es {
 		c := e.Counts
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", e.ID, e.Newsletter.Slug, e.Status, c.Recipients,
-			c.Sent, c.Failed, c.Pending(), e.CreatedAt.Format("2006-01-02 15:04"), e.Subject)
+		when := e.ScheduledFor
+		if when.IsZero() {
+			when = e.CreatedAt
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", e.ID, e.Newsletter.Slug, orDash(string(e.Kind)),
+			e.Status, c.Recipients, c.Sent, c.Failed, c.Pending(), when.UTC().Format("2006-01-02 15:04"), e.Subject)
 	}
 	return tw.Flush()
 }
@@ -78,6 +83,7 @@ func editionShow(ctx context.Context, env *Env, args []string) error {
 	if !e.SentAt.IsZero() {
 		printf(env, "Sent:        %s\n", rfc3339(e.SentAt))
 	}
+	showDigestFields(env, e)
 	printf(env, "Recipients:  %d\nSent:        %d\nFailed:      %d\nSkipped:     %d\nQueued:      %d\nDeferred:    %d\n",
 		c.Recipients, c.Sent, c.Failed, c.Skipped, c.Queued, c.Deferred)
 	if c.Failed == 0 {
@@ -92,4 +98,25 @@ func editionShow(ctx context.Context, env *Env, args []string) error {
 		printf(env, "  %s: %s\n", d.Subscriber.Email, d.Error)
 	}
 	return nil
+}
+
+// showDigestFields prints what makes a digest edition: its kind, window or
+// picked articles, and note.
+func showDigestFields(env *Env, e *newsdesk.Edition) {
+	if e.Kind == "" {
+		return
+	}
+	printf(env, "Kind:        %s\n", e.Kind)
+	if !e.Cutoff.IsZero() {
+		printf(env, "Window:      after %s, until %s\n", rfc3339(e.WindowStart), rfc3339(e.Cutoff))
+	}
+	if !e.ScheduledFor.IsZero() {
+		printf(env, "Goes at:     %s\n", rfc3339(e.ScheduledFor))
+	}
+	if len(e.Picked) > 0 {
+		printf(env, "Articles:    %v\n", e.Picked)
+	}
+	if e.Intro != "" {
+		printf(env, "Intro:       %s\n", e.Intro)
+	}
 }

@@ -4,28 +4,54 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/digest"
 )
 
 func runNewsletter(ctx context.Context, env *Env, args []string) error {
 	return subcommand(ctx, env, "newsletter", args, map[string]func(context.Context, *Env, []string) error{
 		"add": newsletterAdd, "edit": newsletterEdit, "list": newsletterList,
+		"pause": newsletterPause, "resume": newsletterResume,
 	})
 }
 
-// newsletterFields are the flags add and edit share. Schedules, time zones,
-// categories and approval come with digests.
+// newsletterFields are the flags add and edit share.
 type newsletterFields struct {
 	slug, name, description string
+	schedule, timezone      string
+	categories              string
+	approval                bool
 }
 
 func (f *newsletterFields) register(fs *flags) {
 	fs.StringVar(&f.slug, "slug", "", "short name used in links and commands, e.g. weekly")
 	fs.StringVar(&f.name, "name", "", "name shown to subscribers, e.g. \"The Weekly\"")
 	fs.StringVar(&f.description, "description", "", "one or two sentences shown on the subscribe form")
+	fs.StringVar(&f.schedule, "schedule", "", "when digests are cut, as cron: \"0 8 * * MON\" is Mondays at 8:00; \"\" for none")
+	fs.StringVar(&f.timezone, "timezone", "", "IANA time zone of the schedule, e.g. Europe/London (default UTC)")
+	fs.StringVar(&f.categories, "categories", "", "only articles in these categories, e.g. economy,cities (default all)")
+	fs.BoolVar(&f.approval, "approval", false, "hold each scheduled edition until an editor approves it")
 }
+
+// checkSchedule validates a schedule and zone as digests will read them,
+// before anything is saved; the error names the field.
+func checkSchedule(spec, tz string) error {
+	if spec == "" {
+		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+			return usagef("--timezone: unknown time zone %q; use an IANA name such as Europe/London", tz)
+		}
+		return nil
+	}
+	if _, err := digest.ParseSchedule(spec, tz); err != nil {
+		return usagef("--schedule/--timezone: %s", newsdesk.ErrorMessage(err))
+	}
+	return nil
+}
+
 
 func newsletterAdd(ctx context.Context, env *Env, args []string) error {
 	var g globals
@@ -44,12 +70,19 @@ func newsletterAdd(ctx context.Context, env *Env, args []string) error {
 	if f.slug == "" || f.name == "" {
 		return usagef("newsletter add: --slug and --name are required, e.g. newsletter add --slug weekly --name \"The Weekly\"")
 	}
+	if f.timezone == "" {
+		f.timezone = "UTC"
+	}
+	if err := checkSchedule(f.schedule, f.timezone); err != nil {
+		return err
+	}
 	app, err := openApp(&g, env)
 	if err != nil {
 		return err
 	}
 	defer app.close()
-	n := &newsdesk.Newsletter{Slug: f.slug, Name: f.name, Description: f.description}
+	n := &newsdesk.Newsletter{Slug: f.slug, Name: f.name, Description: f.description, Schedule: f.schedule,
+		TimeZone: f.timezone, Categories: splitList(f.categories), ApprovalRequired: f.approval}
 	if err := app.newsletters.CreateNewsletter(ctx, n); err != nil {
 		return err
 	}
@@ -78,6 +111,15 @@ func newsletterEdit(ctx context.Context, env *Env, args []string) error {
 			upd.Name = &f.name
 		case "description":
 			upd.Description = &f.description
+		case "schedule":
+			upd.Schedule = &f.schedule
+		case "timezone":
+			upd.TimeZone = &f.timezone
+		case "categories":
+			cats := splitList(f.categories)
+			upd.Categories = &cats
+		case "approval":
+			upd.Approval = &f.approval
 		}
 	})
 	app, err := openApp(&g, env)
@@ -85,6 +127,22 @@ func newsletterEdit(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
+	if upd.Schedule != nil || upd.TimeZone != nil {
+		old, err := app.newsletters.FindNewsletterBySlug(ctx, f.slug)
+		if err != nil {
+			return err
+		}
+		spec, tz := old.Schedule, old.TimeZone
+		if upd.Schedule != nil {
+			spec = *upd.Schedule
+		}
+		if upd.TimeZone != nil {
+			tz = *upd.TimeZone
+		}
+		if err := checkSchedule(spec, tz); err != nil {
+			return err
+		}
+	}
 	n, err := app.newsletters.UpdateNewsletter(ctx, f.slug, upd)
 	if err != nil {
 		return err
@@ -109,9 +167,56 @@ func newsletterList(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tSUBSCRIBERS\tDESCRIPTION")
+	fmt.Fprintln(tw, "SLUG\tNAME\tSUBSCRIBERS\tSCHEDULE\tZONE\tCATEGORIES\tAPPROVAL\tDESCRIPTION")
 	for _, n := range ns {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", n.Slug, n.Name, n.Subscribers, n.Description)
+		schedule := n.Schedule
+		if schedule == "" {
+			schedule = "-"
+		} else if n.Paused {
+			schedule += " (paused)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%t\t%s\n", n.Slug, n.Name, n.Subscribers, schedule, n.TimeZone,
+			orDash(strings.Join(n.Categories, ",")), n.ApprovalRequired, n.Description)
 	}
 	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func newsletterPause(ctx context.Context, env *Env, args []string) error {
+	return setPaused(ctx, env, "pause", args, true)
+}
+
+func newsletterResume(ctx context.Context, env *Env, args []string) error {
+	return setPaused(ctx, env, "resume", args, false)
+}
+
+// setPaused pauses or resumes a newsletter's schedule. Ticks missed while
+// paused are not caught up; the next edition after resuming covers
+// everything since the last one.
+func setPaused(ctx context.Context, env *Env, action string, args []string, paused bool) error {
+	var g globals
+	fs := newFlags("newsletter "+action, env, &g)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	} else if len(pos) != 1 {
+		return usagef("newsletter %s: expected one SLUG, e.g. newsletter %s weekly", action, action)
+	}
+	app, err := openApp(&g, env)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+	n, err := app.newsletters.UpdateNewsletter(ctx, pos[0], newsdesk.NewsletterUpdate{Paused: &paused})
+	if err != nil {
+		return err
+	}
+	printf(env, "Newsletter %q %sd.\n", n.Slug, action)
+	return nil
 }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/newsdesk/newsdesk"
+)
+
+// editionAction runs one of the editor's controls on an edition given by ID.
+func editionAction(name string, act func(*app, context.Context, int64) (*newsdesk.Edition, error)) func(context.Context, *Env, []string) error {
+	return func(ctx context.Context, env *Env, args []string) error {
+		var g globals
+		fs := newFlags("edition "+name, env, &g)
+		pos, err := parse(fs, args)
+		if err != nil {
+			return err
+		}
+		var id int64
+		if len(pos) == 1 {
+			id, err = strconv.ParseInt(pos[0], 10, 64)
+		}
+		if len(pos) != 1 || err != nil || id <= 0 {
+			return usagef("edition %s: expected one edition ID, e.g. edition %s 3", name, name)
+		}
+		app, err := openApp(&g, env)
+		if err != nil {
+			return err
+		}
+		defer app.close()
+		e, err := act(app, ctx, id)
+		if err != nil {
+			return err
+		}
+		printf(env, "Edition %d of %s is %s.\n", e.ID, e.Newsletter.Slug, e.Status)
+		app.wake()
+		return nil
+	}
+}
+
+var (
+	editionApprove = editionAction("approve", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
+		return a.newsletters.ApproveEdition(ctx, id)
+	})
+	editionPause = editionAction("pause", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
+		return a.newsletters.PauseEdition(ctx, id)
+	})
+	editionResume = editionAction("resume", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
+		return a.newsletters.ResumeEdition(ctx, id)
+	})
+	editionCancel = editionAction("cancel", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
+		return a.newsletters.CancelEdition(ctx, id)
+	})
+)
+
+// editionCreate makes a one-off edition: hand-picked articles with an
+// editor's note, to go at a chosen time (the daemon sends it then).
+func editionCreate(ctx context.Context, env *Env, args []string) error {
+	var g globals
+	fs := newFlags("edition create", env, &g)
+	slug := fs.String("newsletter", "", "newsletter slug (required)")
+	at := fs.String("at", "", "when it goes, RFC 3339 (default now)")
+	intro := fs.String("intro", "", "an editor's note shown above the articles; blank lines separate paragraphs")
+	articles := fs.String("articles", "", "article slugs in the order shown, e.g. rents-and-wages,ports-and-power (required)")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 || *slug == "" || *articles == "" {
+		return usagef("edition create: expected --newsletter SLUG --articles SLUG,SLUG [--at TIME] [--intro TEXT]")
+	}
+	if len(*intro) > 5000 {
+		return usagef("--intro: longer than 5000 characters")
+	}
+	app, err := openApp(&g, env)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+	when := app.clock.Now()
+	if *at != "" {
+		if when, err = parseTimeFlag("at", *at); err != nil {
+			return err
+		}
+	}
+	n, err := app.newsletters.FindNewsletterBySlug(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	picked, err := app.pickArticles(ctx, splitList(*articles))
+	if err != nil {
+		return err
+	}
+	e := &newsdesk.Edition{Newsletter: n, Kind: newsdesk.EditionKindOneOff, Intro: strings.TrimSpace(*intro),
+		Picked: picked, ScheduledFor: when, Status: newsdesk.EditionScheduled}
+	if err := app.newsletters.AddEdition(ctx, e); err != nil {
+		return err
+	}
+	printf(env, "Edition %d of %s: %d articles, goes at %s (newsdesk serve sends it; edition cancel %d stops it).\n",
+		e.ID, n.Slug, len(picked), rfc3339(when), e.ID)
+	return nil
+}
+
+// pickArticles resolves article slugs to IDs; drafts cannot be picked.
+func (a *app) pickArticles(ctx context.Context, slugs []string) ([]int64, error) {
+	if len(slugs) > 50 {
+		return nil, usagef("--articles: at most 50 articles")
+	}
+	var ids []int64
+	for _, s := range slugs {
+		art, err := a.articles.FindArticleBySlug(ctx, s)
+		if err != nil {
+			return nil, newsdesk.Errorf(newsdesk.EINVALID, "--articles: %s", newsdesk.ErrorMessage(err))
+		}
+		if art.Status == newsdesk.StatusDraft {
+			return nil, newsdesk.Errorf(newsdesk.EINVALID, "--articles: %q is a draft; publish or schedule it first", s)
+		}
+		ids = append(ids, art.ID)
+	}
+	return ids, nil
+}
