@@ -37,10 +37,11 @@ func Prepare(subject string, c Content, list *newsdesk.Newsletter, key string) *
 	return &Prepared{Subject: subject, HTML: NewBody(c.HTML), Text: NewBody(c.Text), List: list, Key: key}
 }
 
-// PrepareRendered prepares content rendered elsewhere (a digest): its lines
-// are wrapped and end in CRLF, as the 8-bit bodies sent need.
+// PrepareRendered prepares content rendered elsewhere (a digest, whose text
+// is already wrapped for reading): its lines end in CRLF and are kept
+// within SMTP's limit, as the 8-bit bodies sent need.
 func PrepareRendered(subject string, c Content, list *newsdesk.Newsletter, key string) *Prepared {
-	c = Content{HTML: wrapLines(c.HTML, maxHTMLLine), Text: wrapLines(c.Text, maxTextLine)}
+	c = Content{HTML: wrapLines(c.HTML, maxHTMLLine), Text: wrapLines(c.Text, maxHTMLLine)}
 	return Prepare(subject, c, list, key)
 }
 

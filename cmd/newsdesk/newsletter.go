@@ -52,7 +52,6 @@ func checkSchedule(spec, tz string) error {
 	return nil
 }
 
-
 func newsletterAdd(ctx context.Context, env *Env, args []string) error {
 	var g globals
 	var f newsletterFields
