@@ -40,7 +40,7 @@ func newDeskT(t *testing.T) *desk {
 	}
 	t.Cleanup(func() { db.Close() })
 	x := &desk{t: t, clock: clock, nls: sqlite.NewNewsletterService(db), subs: sqlite.NewSubscriberService(db),
-		outbox: sqlite.NewOutboxService(db),
+		outbox:   sqlite.NewOutboxService(db),
 		articles: sqlite.NewArticleService(db, func(s string) (string, error) { return "<p>" + s + "</p>", nil }, "example.org")}
 	for _, c := range []string{"economy", "cities", "climate"} {
 		if err := x.articles.SaveCategory(context.Background(), &newsdesk.Category{Slug: c, Name: c}); err != nil {
@@ -159,7 +159,9 @@ func equal(a, b map[string][]string) bool {
 	return true
 }
 
-func at(day, hour, minute int) time.Time { return time.Date(2026, 11, day, hour, minute, 0, 0, time.UTC) }
+func at(day, hour, minute int) time.Time {
+	return time.Date(2026, 11, day, hour, minute, 0, 0, time.UTC)
+}
 
 // A daemon down for three ticks sends one catch-up edition whose window
 // starts at the previous cutoff, with every article since, once.
