@@ -16,14 +16,15 @@ export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the tree
 
 # 1. Tools from Debian, only when something is missing.
 missing=()
-for cmd in jing newsboat sqlite3 curl; do command -v "$cmd" >/dev/null || missing+=("$cmd"); done
+for cmd in jing newsboat sqlite3 curl spamassassin chromium; do command -v "$cmd" >/dev/null || missing+=("$cmd"); done
+[ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
 { [ -x "$py" ] && "$py" -c 'import feedparser' 2>/dev/null; } || missing+=(python3-feedparser)
 if ((${#missing[@]})); then
   echo "conformance: installing ${missing[*]}"
   sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -q
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-    python3-feedparser jing newsboat sqlite3 curl </dev/null
+    python3-feedparser jing newsboat sqlite3 curl spamassassin chromium fonts-noto-cjk </dev/null
 fi
 
 schema=$repo/feeds/testdata/atom.rnc
@@ -144,6 +145,43 @@ done
 xml_urls=()
 for u in "${urls[@]}"; do [[ $u == *.xml ]] && xml_urls+=("$u"); done
 helper check_newsboat.py "$tmp/newsboat" "${xml_urls[@]}"
+
+# Digests: a demo subscriber's digest in HTML, shown by headless Chromium
+# at 600 and 375 px, then sent through the file transport (the daemon
+# delivers it) and scored by SpamAssassin offline.
+digest_html=$tmp/digest-chloe.html
+if nd digest preview --newsletter weekly --subscriber chloe.martin@example.net --format html \
+  >"$digest_html" 2>digest.log && grep -q '</html>' "$digest_html"; then
+  ok "digest: preview renders the HTML digest of a demo subscriber"
+else
+  fail "digest: preview: $(tail -n 2 digest.log | tr '\n' ' ')"
+fi
+for w in 600 375; do
+  png=$tmp/digest-$w.png
+  profile=$(mktemp -d "$tmp/chromium.XXXXXX")
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" \
+    --window-size=$w,1800 --screenshot="$png" "file://$digest_html" >"chromium-$w.log" 2>&1 || true
+  if [ -s "$png" ] && [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+    cp "$png" "/tmp/newsdesk-digest-$w.png"
+    ok "digest: Chromium screenshot at $w px ($(wc -c <"$png") bytes, /tmp/newsdesk-digest-$w.png)"
+  else
+    fail "digest: no PNG screenshot at $w px: $(tail -n 2 "chromium-$w.log" | tr '\n' ' ')"
+  fi
+done
+if nd digest send --newsletter weekly --now >digest-send.log 2>&1 && grep -q ' 3 sent' digest-send.log; then
+  ok "digest: send --now delivered the weekly digest to its 3 demo subscribers"
+else
+  fail "digest: send --now: $(tail -n 2 digest-send.log | tr '\n' ' ')"
+fi
+eml=$(grep -l '^To: .*ada.reader@example.com' "$tmp/data/outbox"/*.eml 2>/dev/null | head -n 1 || true)
+score=$([ -n "$eml" ] && spamassassin -L -t <"$eml" 2>/dev/null |
+  sed -n 's/^X-Spam-Status: [A-Za-z]*, score=\(-\{0,1\}[0-9.]*\).*/\1/p' | head -n 1 || true)
+if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s < 1.0) }'; then
+  ok "digest: SpamAssassin scores the digest $score (< 1.0)"
+else
+  fail "digest: SpamAssassin score '${score:-none}' for ${eml:-no .eml in the outbox}, want < 1.0"
+fi
 
 kill -0 "$daemon" 2>/dev/null && ok "serve: still running" || fail "serve: the daemon died during the checks"
 errors=$(grep -c 'level=ERROR' serve.log || true)
