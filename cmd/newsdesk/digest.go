@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -76,7 +77,8 @@ func (a *app) renderEdition(ctx context.Context, n *newsdesk.Newsletter) (*newsd
 	if err != nil {
 		return nil, err
 	}
-	subject := n.Name + ": " + articles[0].Title
+	// One line, whatever the title holds: a line break would be a header.
+	subject := strings.Join(strings.Fields(n.Name+": "+articles[0].Title), " ")
 	c, err := r.Edition(n, subject, articles)
 	if err != nil {
 		return nil, err
