@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -76,7 +77,8 @@ func (a *app) renderEdition(ctx context.Context, n *newsdesk.Newsletter) (*newsd
 	if err != nil {
 		return nil, err
 	}
-	subject := n.Name + ": " + articles[0].Title
+	// One line, whatever the title holds: a line break would be a header.
+	subject := strings.Join(strings.Fields(n.Name+": "+articles[0].Title), " ")
 	c, err := r.Edition(n, subject, articles)
 	if err != nil {
 		return nil, err
@@ -148,14 +150,7 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 			break
 		}
 		if running == nil && !a.wakeOwner() {
-			running = make(chan error, 1)
-			go func() {
-				ran, err := a.deliver(runCtx, o)
-				if !ran {
-					err = errOwned
-				}
-				running <- err
-			}()
+			running = a.deliverHere(runCtx, o)
 		}
 		select {
 		case <-ctx.Done():
@@ -179,6 +174,20 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 		}
 	}
 	return a.reportEdition(env, id)
+}
+
+// deliverHere runs the outbox in this process until ctx ends; the channel
+// gets its error, or errOwned when another process delivers.
+func (a *app) deliverHere(ctx context.Context, o *mailer.Outbox) chan error {
+	done := make(chan error, 1)
+	go func() {
+		ran, err := a.deliver(ctx, o)
+		if !ran {
+			err = errOwned
+		}
+		done <- err
+	}()
+	return done
 }
 
 func progressLine(e *newsdesk.Edition) string {
