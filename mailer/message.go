@@ -136,7 +136,9 @@ func (b *Builder) Build(w io.Writer, p *Prepared, r Recipient) error {
 	v := b.Values(p, r)
 	if p.List != nil {
 		m.SetGenHeader("List-Id", b.ListID(p.List))
-		m.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+b.BaseURL+"/unsubscribe/"+v[SlotUnsubscribe]+">")
+		// Preformatted, so that the link stays on the header's line: a
+		// folded List-Unsubscribe is valid, but not every client reads it.
+		m.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribe, "<"+b.BaseURL+"/unsubscribe/"+v[SlotUnsubscribe]+">")
 		m.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
 		m.SetBulk()
 	}

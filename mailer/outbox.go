@@ -30,14 +30,18 @@ type Contents interface {
 }
 
 // Outbox delivers the queue of deliveries kept in the store. A dispatcher
-// claims due deliveries in batches; one worker per connection builds and
-// sends each message; a marker records the outcomes, many per transaction.
+// claims due deliveries in batches; one worker per connection builds each
+// message and sends it, with the next message's envelope going out along
+// with its data; failures and deferrals go to a marker, which records them
+// many per transaction.
 //
-// A delivery is recorded as sent as soon as the server has accepted it, and
-// a worker does not let the server accept its next message before that
-// record is durable. A crash therefore leaves at most one message per
-// connection accepted but not recorded, and those are the only ones sent
-// twice when delivery resumes.
+// A delivery is recorded as sent as soon as the server has accepted it: in
+// the journal, with one write, which the outbox applies to the store in
+// batches; or without a journal, through the marker, and then the worker
+// does not let the server accept its next message before that record is
+// durable. Either way a crash leaves at most one message per connection
+// accepted but not recorded, and those are the only ones sent twice when
+// delivery resumes.
 type Outbox struct {
 	Store     Store
 	Contents  Contents

@@ -106,15 +106,28 @@ func prepareImport(r *newsdesk.SubscriberImport, def newsdesk.SubscriberStatus, 
 	return row, nil
 }
 
+// importRows stores a batch of checked rows. Its two statements are
+// prepared once for the batch: parsing them for every row would take more
+// time than running them.
 func importRows(ctx context.Context, tx *sql.Tx, rows []*importRow, now time.Time) error {
+	sub, err := tx.PrepareContext(ctx, mergeSubscriberSQL)
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	subscription, err := tx.PrepareContext(ctx, mergeSubscriptionSQL)
+	if err != nil {
+		return err
+	}
+	defer subscription.Close()
 	for _, r := range rows {
-		id, status, err := mergeSubscriber(ctx, tx, r.SubscriberImport, now)
+		id, status, err := mergeSubscriber(ctx, sub, r.SubscriberImport, now)
 		if err != nil {
 			return fmt.Errorf("line %d: %w", r.Line, err)
 		}
 		confirmed := status == newsdesk.SubscriberConfirmed && r.Status == newsdesk.SubscriberConfirmed
 		for _, nl := range r.newsletters {
-			if err := mergeSubscription(ctx, tx, id, nl, confirmed, r.topics, now); err != nil {
+			if err := mergeSubscription(ctx, tx, subscription, id, nl, confirmed, r.topics, now); err != nil {
 				return fmt.Errorf("line %d: %w", r.Line, err)
 			}
 		}
@@ -122,9 +135,29 @@ func importRows(ctx context.Context, tx *sql.Tx, rows []*importRow, now time.Tim
 	return nil
 }
 
-// mergeSubscriber inserts the subscriber of a row or merges it into the one
-// with the same address, and returns the id and resulting status.
-func mergeSubscriber(ctx context.Context, tx *sql.Tx, r *newsdesk.SubscriberImport, now time.Time) (int64, newsdesk.SubscriberStatus, error) {
+// mergeSubscriberSQL inserts the subscriber of a row or merges it into the
+// one with the same address: a status only moves forward (to confirmed, or
+// to having left), never back from unsubscribed or bounced.
+const mergeSubscriberSQL = `INSERT INTO subscribers (email, name, status, timezone, created_at, updated_at,
+		confirmed_at, unsubscribed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (email) DO UPDATE SET
+		status = CASE WHEN subscribers.status IN ('unsubscribed', 'bounced') THEN subscribers.status
+			WHEN excluded.status IN ('unsubscribed', 'bounced', 'confirmed') THEN excluded.status
+			ELSE subscribers.status END,
+		name = CASE WHEN subscribers.name = '' THEN excluded.name ELSE subscribers.name END,
+		timezone = CASE WHEN excluded.timezone != '' THEN excluded.timezone ELSE subscribers.timezone END,
+		confirmed_at = COALESCE(subscribers.confirmed_at, excluded.confirmed_at),
+		unsubscribed_at = COALESCE(subscribers.unsubscribed_at, excluded.unsubscribed_at),
+		updated_at = excluded.updated_at
+	RETURNING id, status`
+
+const mergeSubscriptionSQL = `INSERT INTO subscriptions (newsletter_id, subscriber_id, status, created_at)
+	VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+		status = CASE WHEN excluded.status = 'confirmed' THEN 'confirmed' ELSE subscriptions.status END`
+
+// mergeSubscriber runs mergeSubscriberSQL for a row and returns the id and
+// resulting status.
+func mergeSubscriber(ctx context.Context, stmt *sql.Stmt, r *newsdesk.SubscriberImport, now time.Time) (int64, newsdesk.SubscriberStatus, error) {
 	var confirmedAt, unsubscribedAt any
 	switch r.Status {
 	case newsdesk.SubscriberConfirmed:
@@ -134,18 +167,7 @@ func mergeSubscriber(ctx context.Context, tx *sql.Tx, r *newsdesk.SubscriberImpo
 	}
 	var id int64
 	var status string
-	err := tx.QueryRowContext(ctx, `INSERT INTO subscribers (email, name, status, timezone, created_at, updated_at,
-			confirmed_at, unsubscribed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (email) DO UPDATE SET
-			status = CASE WHEN subscribers.status IN ('unsubscribed', 'bounced') THEN subscribers.status
-				WHEN excluded.status IN ('unsubscribed', 'bounced', 'confirmed') THEN excluded.status
-				ELSE subscribers.status END,
-			name = CASE WHEN subscribers.name = '' THEN excluded.name ELSE subscribers.name END,
-			timezone = CASE WHEN excluded.timezone != '' THEN excluded.timezone ELSE subscribers.timezone END,
-			confirmed_at = COALESCE(subscribers.confirmed_at, excluded.confirmed_at),
-			unsubscribed_at = COALESCE(subscribers.unsubscribed_at, excluded.unsubscribed_at),
-			updated_at = excluded.updated_at
-		RETURNING id, status`, r.Email, r.Name, string(r.Status), r.TimeZone, formatTime(now), formatTime(now),
+	err := stmt.QueryRowContext(ctx, r.Email, r.Name, string(r.Status), r.TimeZone, formatTime(now), formatTime(now),
 		confirmedAt, unsubscribedAt).Scan(&id, &status)
 	if err != nil {
 		return 0, "", fmt.Errorf("save subscriber %s: %w", r.Email, err)
@@ -153,16 +175,12 @@ func mergeSubscriber(ctx context.Context, tx *sql.Tx, r *newsdesk.SubscriberImpo
 	return id, newsdesk.SubscriberStatus(status), nil
 }
 
-func mergeSubscription(ctx context.Context, tx *sql.Tx, subID, nl int64, confirmed bool, topics []int64, now time.Time) error {
+func mergeSubscription(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, subID, nl int64, confirmed bool, topics []int64, now time.Time) error {
 	status := newsdesk.SubscriptionPending
 	if confirmed {
 		status = newsdesk.SubscriptionConfirmed
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (newsletter_id, subscriber_id, status, created_at)
-		VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-			status = CASE WHEN excluded.status = 'confirmed' THEN 'confirmed' ELSE subscriptions.status END`,
-		nl, subID, string(status), formatTime(now))
-	if err != nil {
+	if _, err := stmt.ExecContext(ctx, nl, subID, string(status), formatTime(now)); err != nil {
 		return fmt.Errorf("save subscription: %w", err)
 	}
 	if len(topics) == 0 {

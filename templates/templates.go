@@ -5,12 +5,13 @@ package templates
 
 import (
 	"embed"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"os"
 	"path/filepath"
 	texttemplate "text/template"
+
+	"github.com/newsdesk/newsdesk"
 )
 
 //go:embed pages/*.html
@@ -26,30 +27,37 @@ func Pages(dir string, funcs template.FuncMap) (*template.Template, error) {
 	}
 	t := template.New("").Funcs(funcs)
 	for _, name := range names {
-		src, err := readTemplate(dir, name)
+		src, origin, err := read(defaults, dir, name)
 		if err != nil {
 			return nil, err
 		}
 		if _, err := t.New(filepath.Base(name)).Parse(string(src)); err != nil {
-			return nil, fmt.Errorf("template %s: %w", name, err)
+			return nil, parseError(origin, err)
 		}
 	}
 	return t, nil
 }
 
-// readTemplate returns the override from dir when there is one, else the
-// embedded default.
-func readTemplate(dir, name string) ([]byte, error) {
+// read returns the override of name from dir when there is one, else the
+// embedded default from fsys, and where it came from.
+func read(fsys fs.FS, dir, name string) (src []byte, origin string, err error) {
 	if dir != "" {
 		path := filepath.Join(dir, name)
 		src, err := os.ReadFile(path)
 		if err == nil {
-			return src, nil
+			return src, path, nil
 		} else if !os.IsNotExist(err) {
-			return nil, fmt.Errorf("template %s: %w", path, err)
+			return nil, path, newsdesk.Errorf(newsdesk.EINVALID, "template %s: %v", path, err)
 		}
 	}
-	return fs.ReadFile(defaults, name)
+	src, err = fs.ReadFile(fsys, name)
+	return src, "built-in " + name, err
+}
+
+// parseError names the file a template came from; the parser's own message
+// adds the line.
+func parseError(origin string, err error) error {
+	return newsdesk.Errorf(newsdesk.EINVALID, "template %s: %v", origin, err)
 }
 
 //go:embed email/*.html email/*.txt
@@ -67,12 +75,12 @@ func Emails(dir string, funcs template.FuncMap) (*template.Template, *texttempla
 	}
 	h := template.New("").Funcs(funcs)
 	for _, name := range names {
-		src, err := readEmailTemplate(dir, name)
+		src, origin, err := read(emailDefaults, dir, name)
 		if err != nil {
 			return nil, nil, err
 		}
 		if _, err := h.New(filepath.Base(name)).Parse(string(src)); err != nil {
-			return nil, nil, fmt.Errorf("template %s: %w", name, err)
+			return nil, nil, parseError(origin, err)
 		}
 	}
 	t, err := emailTexts(dir, texttemplate.FuncMap(funcs))
@@ -99,26 +107,13 @@ func emailTexts(dir string, funcs texttemplate.FuncMap) (*texttemplate.Template,
 		if t.Lookup(filepath.Base(name)) != nil {
 			continue
 		}
-		src, err := readEmailTemplate(dir, name)
+		src, origin, err := read(emailDefaults, dir, name)
 		if err != nil {
 			return nil, err
 		}
 		if _, err := t.New(filepath.Base(name)).Parse(string(src)); err != nil {
-			return nil, fmt.Errorf("template %s: %w", name, err)
+			return nil, parseError(origin, err)
 		}
 	}
 	return t, nil
-}
-
-func readEmailTemplate(dir, name string) ([]byte, error) {
-	if dir != "" {
-		path := filepath.Join(dir, name)
-		src, err := os.ReadFile(path)
-		if err == nil {
-			return src, nil
-		} else if !os.IsNotExist(err) {
-			return nil, fmt.Errorf("template %s: %w", path, err)
-		}
-	}
-	return fs.ReadFile(emailDefaults, name)
 }

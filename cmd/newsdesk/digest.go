@@ -149,14 +149,7 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 			break
 		}
 		if running == nil && !a.wakeOwner() {
-			running = make(chan error, 1)
-			go func() {
-				ran, err := a.deliver(runCtx, o)
-				if !ran {
-					err = errOwned
-				}
-				running <- err
-			}()
+			running = a.deliverHere(runCtx, o)
 		}
 		select {
 		case <-ctx.Done():
@@ -181,6 +174,20 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 	}
 	bar.finish()
 	return a.reportEdition(env, id)
+}
+
+// deliverHere runs the outbox in this process until ctx ends; the channel
+// gets its error, or errOwned when another process delivers.
+func (a *app) deliverHere(ctx context.Context, o *mailer.Outbox) chan error {
+	done := make(chan error, 1)
+	go func() {
+		ran, err := a.deliver(ctx, o)
+		if !ran {
+			err = errOwned
+		}
+		done <- err
+	}()
+	return done
 }
 
 func progressLine(e *newsdesk.Edition) string {

@@ -78,6 +78,8 @@ func (a *app) exportPaths(ctx context.Context) ([]string, error) {
 			paths = append(paths, s.Path(f))
 		}
 	}
+	related := feeds.Scope{Kind: feeds.ScopeRelated}
+	paths = append(paths, related.Path(feeds.RSS), related.Path(feeds.Atom))
 	published := newsdesk.StatusPublished
 	articles, _, err := a.articles.FindArticles(ctx, newsdesk.ArticleFilter{Status: &published})
 	if err != nil {

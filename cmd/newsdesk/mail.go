@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -190,10 +189,6 @@ func (a *app) deliver(ctx context.Context, o *mailer.Outbox) (bool, error) {
 		return false, nil
 	}
 	defer ln.Close()
-	// A message costs a few allocations of its size; a higher GC target
-	// than the default halves the collector's share of the work for a
-	// few megabytes more heap, which does not grow with the list.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	go acceptWakes(ln, o)
 	a.delivering.Store(o)
 	defer a.delivering.Store(nil)

@@ -294,3 +294,18 @@ func lineValue(text, key string) string {
 	}
 	return fmt.Sprintf("<no %s>", key)
 }
+
+func TestBrokenTemplateOverrideStopsStart(t *testing.T) {
+	d := newDesk(t)
+	dir := filepath.Join(d.dir, "tpl", "pages")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d.writeFile("tpl/pages/article.html", "{{template \"head\" .}}\n{{.Article.Title")
+	d.environ = []string{"NEWSDESK_SITE_TEMPLATES=" + filepath.Join(d.dir, "tpl")}
+	_, stderr, code := d.run("serve", "--listen", "127.0.0.1:0")
+	want := filepath.Join(d.dir, "tpl", "pages", "article.html")
+	if code != 2 || !strings.Contains(stderr, want) || !strings.Contains(stderr, ":2:") {
+		t.Fatalf("exit %d, stderr %q; want 2 naming %s and line 2", code, stderr, want)
+	}
+}
