@@ -187,17 +187,22 @@ func (s *NewsletterService) QueueDigests(ctx context.Context, e *newsdesk.Editio
 		} else if status != string(newsdesk.EditionPreparing) || at != e.PreparedThrough {
 			return errNotPreparing
 		}
+		q, err := prepareQueue(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer q.close()
 		variants := map[string]int64{}
 		for _, d := range ds {
 			vid, err := variantID(ctx, tx, e.ID, d.Variant, variants)
 			if err != nil {
 				return err
 			}
-			if err := queueDigest(ctx, tx, e, vid, d, now); err != nil {
+			if err := q.queue(ctx, e, vid, d, now); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE editions SET prepared_through = ?, recipients = recipients + ? WHERE id = ?`,
+		_, err = tx.ExecContext(ctx, `UPDATE editions SET prepared_through = ?, recipients = recipients + ? WHERE id = ?`,
 			through, len(ds), e.ID)
 		return err
 	})
@@ -225,17 +230,39 @@ func variantID(ctx context.Context, tx *sql.Tx, editionID int64, v *newsdesk.Edi
 	return id, err
 }
 
-func queueDigest(ctx context.Context, tx *sql.Tx, e *newsdesk.Edition, variant int64, d newsdesk.DigestDelivery, now string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (kind, edition_id, subscriber_id, variant_id, status, priority,
-		due_at, created_at) VALUES ('edition', ?, ?, ?, 'queued', ?, ?, ?)`, e.ID, d.SubscriberID, variant, priorityBulk, now, now)
+// queueStmts are the two statements run for each subscriber of a batch,
+// prepared once per batch.
+type queueStmts struct{ delivery, sent *sql.Stmt }
+
+func prepareQueue(ctx context.Context, tx *sql.Tx) (*queueStmts, error) {
+	var q queueStmts
+	var err error
+	q.delivery, err = tx.PrepareContext(ctx, `INSERT INTO deliveries (kind, edition_id, subscriber_id, variant_id, status,
+		priority, due_at, created_at) VALUES ('edition', ?, ?, ?, 'queued', ?, ?, ?)`)
 	if err != nil {
+		return nil, fmt.Errorf("prepare queue: %w", err)
+	}
+	q.sent, err = tx.PrepareContext(ctx, `INSERT INTO sent_articles (newsletter_id, subscriber_id, article_uid, edition_id)
+		SELECT ?, ?, value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`)
+	if err != nil {
+		q.delivery.Close()
+		return nil, fmt.Errorf("prepare queue: %w", err)
+	}
+	return &q, nil
+}
+
+func (q *queueStmts) close() {
+	q.delivery.Close()
+	q.sent.Close()
+}
+
+// queue writes one subscriber's delivery and the articles it sends them.
+func (q *queueStmts) queue(ctx context.Context, e *newsdesk.Edition, variant int64, d newsdesk.DigestDelivery, now string) error {
+	if _, err := q.delivery.ExecContext(ctx, e.ID, d.SubscriberID, variant, priorityBulk, now, now); err != nil {
 		return fmt.Errorf("queue delivery: %w", err)
 	}
 	uids, _ := json.Marshal(d.ArticleUIDs)
-	_, err = tx.ExecContext(ctx, `INSERT INTO sent_articles (newsletter_id, subscriber_id, article_uid, edition_id)
-		SELECT ?, ?, value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`,
-		e.Newsletter.ID, d.SubscriberID, e.ID, string(uids))
-	if err != nil {
+	if _, err := q.sent.ExecContext(ctx, e.Newsletter.ID, d.SubscriberID, e.ID, string(uids)); err != nil {
 		return fmt.Errorf("record sent articles: %w", err)
 	}
 	return nil
