@@ -110,11 +110,16 @@ func (a *app) newOutbox() (*mailer.Outbox, error) {
 		conns = 1 // writing files gains nothing from more
 	}
 	return &mailer.Outbox{
-		Store: a.outboxStore, Transport: t, Builder: b, Sender: b.From.Address,
-		Contents: &mailer.Library{Editions: a.newsletters, Subscribers: a.subscribers, Renderer: r},
-		Logger:   a.logger, Clock: a.clock,
-		Connections: conns, Rate: float64(a.cfg.SMTP.Rate),
-		Journal: filepath.Join(a.dataDir, "journal"),
+		Store:       a.outboxStore,
+		Contents:    &mailer.Library{Editions: a.newsletters, Subscribers: a.subscribers, Renderer: r},
+		Builder:     b,
+		Transport:   t,
+		Sender:      b.From.Address,
+		Logger:      a.logger,
+		Clock:       a.clock,
+		Connections: conns,
+		Rate:        float64(a.cfg.SMTP.Rate),
+		Journal:     filepath.Join(a.dataDir, "journal"),
 	}, nil
 }
 
