@@ -86,8 +86,8 @@ nd() { "$repo/bin/newsdesk" "$@" --config "$tmp/newsdesk.toml" --data "$tmp/data
 "$repo/bin/newsdesk" init --demo --data "$tmp/data" >init.log 2>&1 ||
   die "newsdesk init --demo: $(tail -n 3 init.log | tr '\n' ' ')"
 nd export --out "$tmp/export" >export.log 2>&1 || die "newsdesk export: $(tail -n 3 export.log | tr '\n' ' ')"
-nd serve --listen "127.0.0.1:$port" >serve.out 2>serve.log </dev/null &
-daemon=$!
+"$repo/bin/newsdesk" serve --listen "127.0.0.1:$port" --config "$tmp/newsdesk.toml" --data "$tmp/data" >serve.out 2>serve.log </dev/null &
+daemon=$! # the daemon itself, not a subshell, so that cleanup can stop it
 for _ in $(seq 100); do
   curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
   kill -0 "$daemon" 2>/dev/null || die "newsdesk serve exited: $(tail -n 3 serve.log | tr '\n' ' ')"
