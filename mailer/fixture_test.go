@@ -22,7 +22,7 @@ const baseURL = "https://news.example.org"
 // fixture is a store in a temporary directory with one newsletter, and the
 // mailer's parts wired on it.
 type fixture struct {
-	t          *testing.T
+	t          testing.TB
 	db         *sqlite.DB
 	subs       *sqlite.SubscriberService
 	nls        *sqlite.NewsletterService
@@ -34,7 +34,7 @@ type fixture struct {
 	newsletter *newsdesk.Newsletter
 }
 
-func newFixture(t *testing.T, clock newsdesk.Clock) *fixture {
+func newFixture(t testing.TB, clock newsdesk.Clock) *fixture {
 	t.Helper()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "test.db"))
 	db.Clock = clock
@@ -118,7 +118,7 @@ func (f *fixture) newOutbox(transport mailer.Transport, connections int) *mailer
 	}
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))

@@ -2,7 +2,15 @@ package mailer_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -82,6 +90,9 @@ func TestOutboxDeliversEachSubscriberOnce(t *testing.T) {
 	}
 	if m := srv.Messages()[0]; m.From != "bounces@example.org" {
 		t.Errorf("envelope sender %q", m.From)
+	}
+	if n := srv.Sessions(); n > 3 {
+		t.Errorf("%d connections for 60 messages over 3 kept open", n)
 	}
 }
 
@@ -306,5 +317,59 @@ func TestJournalLeftByACrashIsApplied(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join(o.Journal, "*")); len(files) != 0 {
 		t.Errorf("journal files left after a clean stop: %v", files)
+	}
+}
+
+// selfSigned returns a TLS certificate for 127.0.0.1 and a pool trusting it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "smtp.test"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}
+
+// TestSMTPWithSTARTTLSAndLogin: with tls = mandatory and a login, the
+// transport upgrades the connection and logs in before sending; with the
+// wrong password nothing is sent and the deliveries wait (the transport's
+// fault, not the recipients'). Connections are kept for many messages.
+func TestSMTPWithSTARTTLSAndLogin(t *testing.T) {
+	f := newFixture(t, newsdesk.SystemClock{})
+	f.addSubscribers(12)
+	cert, pool := selfSigned(t)
+	srv := smtptest.Start(t)
+	srv.RequireLogin(&tls.Config{Certificates: []tls.Certificate{cert}}, "desk", "s3cret")
+	transport := func(password string) mailer.Transport {
+		tr, err := mailer.NewSMTP(mailer.SMTPConfig{Host: srv.Host, Port: srv.Port, TLS: "mandatory",
+			Username: "desk", Password: password, Timeout: 10 * time.Second,
+			TLSConfig: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	stop := runOutbox(t, f.newOutbox(transport("wrong"), 2))
+	e := f.createEdition()
+	time.Sleep(300 * time.Millisecond)
+	stop()
+	if got, _ := f.nls.FindEditionByID(context.Background(), e.ID); srv.Count() != 0 || got.Counts.Failed != 0 || got.Counts.Pending() != 12 {
+		t.Fatalf("with a wrong password: %d sent, counts %+v", srv.Count(), got.Counts)
+	}
+	runOutbox(t, f.newOutbox(transport("s3cret"), 2))
+	f.waitEdition(e.ID, 20*time.Second)
+	if n := srv.Count(); n != 12 {
+		t.Errorf("%d messages, want 12", n)
 	}
 }

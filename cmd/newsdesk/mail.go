@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -119,16 +122,20 @@ func (a *app) newOutbox() (*mailer.Outbox, error) {
 }
 
 // The outbox of a data directory is delivered by one process at a time,
-// the daemon or a command sending an edition. That process holds a Unix
-// socket in the abstract namespace, named after the database: it vanishes
-// with the process however it ends, and other processes connect to it to
-// say that they queued mail.
+// the daemon or a command sending an edition. That process listens on a
+// Unix socket named after the database, and other processes connect to it
+// to say that they queued mail. On Linux the socket is in the abstract
+// namespace, so it vanishes with the process however it ends; elsewhere it
+// is a file beside the database, and one left by a crash is replaced.
 
 // ownerAddr is the socket of the process delivering the outbox of db.
 func ownerAddr(db string) string {
 	abs, err := filepath.Abs(db)
 	if err != nil {
 		abs = db
+	}
+	if runtime.GOOS != "linux" {
+		return abs + ".outbox.sock"
 	}
 	sum := sha256.Sum256([]byte(abs))
 	return "@newsdesk-outbox-" + hex.EncodeToString(sum[:12])
@@ -140,7 +147,12 @@ var errOwned = errors.New("another process is delivering this outbox")
 // claimOutbox makes this process the one delivering the outbox, and
 // returns the socket others wake it through.
 func (a *app) claimOutbox() (net.Listener, error) {
-	ln, err := net.Listen("unix", ownerAddr(a.db.Path))
+	addr := ownerAddr(a.db.Path)
+	ln, err := net.Listen("unix", addr)
+	if err != nil && !strings.HasPrefix(addr, "@") && !a.wakeOwner() {
+		os.Remove(addr) // left by a process that died
+		ln, err = net.Listen("unix", addr)
+	}
 	if err != nil {
 		return nil, errOwned
 	}

@@ -4,6 +4,7 @@
 package smtptest
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"log"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -39,11 +41,14 @@ type Server struct {
 	mu        sync.Mutex
 	srv       *smtp.Server
 	ln        net.Listener
+	tls       *tls.Config
+	login     [2]string // username and password AUTH PLAIN wants, when set
 	hook      Hook
 	dataDelay time.Duration
 	msgs      []Message
 	seen      map[string]int
 	active    int
+	sessions  int
 	changed   chan struct{}
 }
 
@@ -65,14 +70,33 @@ func Start(t testing.TB) *Server {
 func (s *Server) serve(ln net.Listener) {
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
 	srv.MaxMessageBytes = 10 << 20
 	srv.ReadTimeout, srv.WriteTimeout = time.Minute, time.Minute
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	s.mu.Lock()
+	srv.TLSConfig = s.tls
+	srv.AllowInsecureAuth = s.login[0] == "" // a login needs STARTTLS first
 	s.srv, s.ln = srv, ln
 	s.mu.Unlock()
 	go srv.Serve(ln)
+}
+
+// RequireLogin makes the server offer STARTTLS with cfg and accept mail
+// only after AUTH PLAIN with username and password.
+func (s *Server) RequireLogin(cfg *tls.Config, username, password string) {
+	s.mu.Lock()
+	s.tls, s.login = cfg, [2]string{username, password}
+	if s.srv != nil {
+		s.srv.TLSConfig, s.srv.AllowInsecureAuth = cfg, false
+	}
+	s.mu.Unlock()
+}
+
+// Sessions returns how many connections the server has taken in all.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
 }
 
 // SetHook sets how the server answers; nil accepts everything.
@@ -170,7 +194,12 @@ func (s *Server) ByRecipient() map[string]int {
 func (s *Server) newSession(*smtp.Conn) (smtp.Session, error) {
 	s.mu.Lock()
 	s.active++
+	s.sessions++
+	login := s.login
 	s.mu.Unlock()
+	if login[0] != "" {
+		return &authSession{session: session{s: s, mustLogin: true}, login: login}, nil
+	}
 	return &session{s: s}, nil
 }
 
@@ -190,12 +219,34 @@ func (s *Server) answer(stage, rcpt string) (*Reply, time.Duration) {
 }
 
 type session struct {
-	s    *Server
-	from string
-	to   []string
+	s         *Server
+	from      string
+	to        []string
+	mustLogin bool
+}
+
+// authSession is a session that takes mail only after AUTH PLAIN.
+type authSession struct {
+	session
+	login [2]string
+}
+
+func (as *authSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (as *authSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, username, password string) error {
+		if username != as.login[0] || password != as.login[1] {
+			return errors.New("invalid credentials")
+		}
+		as.mustLogin = false
+		return nil
+	}), nil
 }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.mustLogin {
+		return smtp.ErrAuthRequired
+	}
 	if r, _ := ss.s.answer("mail", ""); r != nil {
 		return r
 	}
