@@ -72,11 +72,12 @@ sink=$!
 for _ in $(seq 50); do "$py" -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break; sleep 0.1; done
 
 now() { date +%s.%N; }
-# send DESK: runs digest send over SMTP; prints seconds and peak RSS in KiB.
+# send DESK: runs digest send over SMTP; prints seconds, peak RSS in KiB and
+# CPU seconds (user, system).
 send() {
   local t0 t1
   t0=$(now)
-  local transport=smtp prefix=(/usr/bin/time -f %M -o "$tmp/$1.rss")
+  local transport=smtp prefix=(/usr/bin/time -f "%M %U %S" -o "$tmp/$1.rss")
   nd "$1" digest send --newsletter bench --now >"$tmp/$1.log" 2>&1
   t1=$(now)
   echo "$("$py" -c "print($t1 - $t0)") $(cat "$tmp/$1.rss")"
@@ -86,13 +87,14 @@ t0=$(now)
 /usr/sbin/smtp-source -d -s "$conns" -m "$messages" -l "$size" "127.0.0.1:$port"
 t1=$(now)
 source_secs=$("$py" -c "print($t1 - $t0)")
-read -r small_secs small_rss < <(send small)
-read -r large_secs large_rss < <(send large)
+read -r small_secs small_rss _ _ < <(send small)
+read -r large_secs large_rss large_user large_sys < <(send large)
 grep -q "Edition 1 sent: $messages sent" "$tmp/large.log" || { echo "bench: newsdesk did not send them all:"; tail -n 5 "$tmp/large.log"; exit 1; }
 
-"$py" - "$messages" "$source_secs" "$large_secs" "$small" "$small_secs" "$small_rss" "$large_rss" "$target" <<'EOF'
+"$py" - "$messages" "$source_secs" "$large_secs" "$small" "$small_secs" "$small_rss" "$large_rss" "$target" \
+  "$large_user" "$large_sys" <<'EOF'
 import sys
-n, src, nds, small, small_s, small_rss, large_rss, target = sys.argv[1:]
+n, src, nds, small, small_s, small_rss, large_rss, target, user, system = sys.argv[1:]
 n, small = int(n), int(small)
 src_rate, nd_rate = n / float(src), n / float(nds)
 ratio = nd_rate / src_rate
@@ -100,6 +102,8 @@ print(f"smtp-source: {n} messages in {float(src):.2f}s = {src_rate:.0f} msg/s")
 print(f"newsdesk:    {n} messages in {float(nds):.2f}s = {nd_rate:.0f} msg/s "
       f"(digest send from start to finish: queueing, rendering, delivery)")
 print(f"ratio:       {ratio:.2f} (target >= {target})")
+print(f"CPU:         newsdesk used {(float(user) + float(system)) / n * 1e6:.0f} µs per message "
+      f"({float(user):.1f}s user, {float(system):.1f}s system); smtp-sink shares the same 2 cores")
 print(f"peak RSS:    {int(small_rss) / 1024:.1f} MiB for {small} recipients "
       f"({small / float(small_s):.0f} msg/s), {int(large_rss) / 1024:.1f} MiB for {n}")
 sys.exit(0 if ratio >= float(target) else 1)
