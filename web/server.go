@@ -91,7 +91,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("/", s.handleNotFound)
-	return s.recoverer(mux)
+	return s.recoverer(s.siteFeeds(mux))
 }
 
 // feedPattern is the route pattern of a scope kind's feed in format f.
@@ -101,6 +101,22 @@ func feedPattern(kind string, f feeds.Format) string {
 		return path
 	}
 	return "/" + kind + "/{slug}" + path[len("/"+kind+"/"):]
+}
+
+// siteFeeds answers GET and HEAD of the site's own feeds, the most requested
+// paths by far, before the router: a map lookup instead of pattern matching.
+func (s *Server) siteFeeds(next http.Handler) http.Handler {
+	fast := map[string]http.HandlerFunc{}
+	for _, f := range feeds.Formats {
+		fast[feeds.Scope{}.Path(f)] = s.feedHandler(feeds.ScopeSite, f)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := fast[r.URL.Path]; h != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			h(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // recoverer turns a panic in a handler into a logged 500 instead of a
