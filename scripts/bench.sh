@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # make bench: how fast newsdesk serves feeds (against nginx serving the same
-# bytes from `newsdesk export`) and how much a publication costs the feeds
-# (against the size of the archive). Prints a summary at the end.
+# bytes from `newsdesk export`), how much a publication costs the feeds
+# (against the size of the archive), and the ingest, delivery and digest
+# benchmarks under scripts/bench/. Prints a summary at the end.
 #
 # It fails only when something crashes; a missed target is printed as
 # "TARGET MISSED" and still exits 0.
 #
 # Environment:
-#   BENCH_ONLY=feeds|render  run one half only
+#   BENCH_ONLY=feeds|render|ingest|mail|digest  run one benchmark only
 #   BENCH_SHORT=1            skip the 100,000-article archive (go test -short)
 #   BENCH_RENDER_TARGET_MS   ceiling for one publish at 100k articles (default 50)
 #   BENCH_RENDER_GROWTH      largest acceptable 100k/1k cost ratio (default 2)
@@ -67,6 +68,20 @@ if [[ -z $only || $only == render ]]; then
 	fi
 	echo
 fi
+
+# The ingest, delivery and digest benchmarks print their own figures; their
+# closing lines go into the summary.
+for name in ingest mail digest; do
+	[[ -z $only || $only == "$name" ]] || continue
+	echo "### ${name^} (scripts/bench/$name.sh)"
+	if scripts/bench/$name.sh | tee "$work/$name.txt"; then
+		{ echo "$name:"; tail -n 6 "$work/$name.txt" | sed 's/^/  /'; } >>"$summary"
+	else
+		echo "$name: CRASHED (see above)" >>"$summary"
+		crashed=1
+	fi
+	echo
+done
 
 elapsed=$(($(date +%s) - started))
 echo "### Summary"
