@@ -90,7 +90,7 @@ func (s *Server) Handler() http.Handler {
 		s.subscriptionRoutes(mux)
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.HandleFunc("/", s.handleNotFound)
+	mux.HandleFunc("GET /", s.handleNotFound)
 	return s.recoverer(s.siteFeeds(mux))
 }
 
