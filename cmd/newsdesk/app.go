@@ -67,6 +67,21 @@ func openApp(g *globals, env *Env) (*app, error) {
 	return newApp(cfg, g.data, env.Stderr)
 }
 
+// openNoArgs parses a command that takes only the global flags and opens
+// the desk; a stray argument is bad usage rather than silently ignored.
+func openNoArgs(env *Env, name string, args []string) (*app, error) {
+	var g globals
+	fs := newFlags(name, env, &g)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > 0 {
+		return nil, usagef("%s: unexpected argument %q", name, pos[0])
+	}
+	return openApp(&g, env)
+}
+
 // newApp opens (creating if needed) the database in dataDir and wires the
 // services on it.
 func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {

@@ -43,12 +43,7 @@ func authorAdd(ctx context.Context, env *Env, args []string) error {
 }
 
 func authorList(ctx context.Context, env *Env, args []string) error {
-	var g globals
-	fs := newFlags("author list", env, &g)
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	app, err := openApp(&g, env)
+	app, err := openNoArgs(env, "author list", args)
 	if err != nil {
 		return err
 	}

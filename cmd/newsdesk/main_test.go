@@ -216,6 +216,7 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"init"}, "already initialised"},
 		{[]string{"backup"}, "expected one FILE"},
+		{[]string{"author", "list", "extra"}, `unexpected argument "extra"`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			_, stderr, code := d.run(tc.args...)

@@ -151,12 +151,7 @@ func newsletterEdit(ctx context.Context, env *Env, args []string) error {
 }
 
 func newsletterList(ctx context.Context, env *Env, args []string) error {
-	var g globals
-	fs := newFlags("newsletter list", env, &g)
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	app, err := openApp(&g, env)
+	app, err := openNoArgs(env, "newsletter list", args)
 	if err != nil {
 		return err
 	}

@@ -51,12 +51,7 @@ func sourceAdd(ctx context.Context, env *Env, args []string) error {
 }
 
 func sourceList(ctx context.Context, env *Env, args []string) error {
-	var g globals
-	fs := newFlags("source list", env, &g)
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	app, err := openApp(&g, env)
+	app, err := openNoArgs(env, "source list", args)
 	if err != nil {
 		return err
 	}
@@ -190,12 +185,7 @@ func sourceImport(ctx context.Context, env *Env, args []string) error {
 }
 
 func sourceExport(ctx context.Context, env *Env, args []string) error {
-	var g globals
-	fs := newFlags("source export", env, &g)
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	app, err := openApp(&g, env)
+	app, err := openNoArgs(env, "source export", args)
 	if err != nil {
 		return err
 	}
