@@ -155,11 +155,11 @@ func Slugify(title string) string {
 func (a *Article) Validate() error {
 	switch {
 	case strings.TrimSpace(a.Title) == "":
-		return Errorf(EINVALID, "article title is required")
+		return FieldErrorf("title", "article title is required")
 	case len(a.Title) > 500:
-		return Errorf(EINVALID, "article title is longer than 500 characters")
+		return FieldErrorf("title", "article title is longer than 500 characters")
 	case !ValidSlug(a.Slug):
-		return Errorf(EINVALID, "article slug %q is not valid: use lowercase letters, digits and hyphens", a.Slug)
+		return FieldErrorf("slug", "article slug %q is not valid: use lowercase letters, digits and hyphens", a.Slug)
 	}
 	return nil
 }

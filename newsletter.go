@@ -39,17 +39,17 @@ type Newsletter struct {
 func (n *Newsletter) Validate() error {
 	switch {
 	case !ValidSlug(n.Slug):
-		return Errorf(EINVALID, "newsletter slug %q is not valid: use lowercase letters, digits and hyphens", n.Slug)
+		return FieldErrorf("slug", "newsletter slug %q is not valid: use lowercase letters, digits and hyphens", n.Slug)
 	case strings.TrimSpace(n.Name) == "":
-		return Errorf(EINVALID, "newsletter name is required")
+		return FieldErrorf("name", "newsletter name is required")
 	case len(n.Name) > 200 || !HeaderSafe(n.Name):
-		return Errorf(EINVALID, "newsletter name must be one line of at most 200 characters")
+		return FieldErrorf("name", "newsletter name must be one line of at most 200 characters")
 	case len(n.Description) > 2000:
-		return Errorf(EINVALID, "newsletter description is longer than 2000 characters")
+		return FieldErrorf("description", "newsletter description is longer than 2000 characters")
 	}
 	for _, c := range n.Categories {
 		if !ValidSlug(c) {
-			return Errorf(EINVALID, "newsletter categories: %q is not a category slug", c)
+			return FieldErrorf("categories", "newsletter categories: %q is not a category slug", c)
 		}
 	}
 	return nil

@@ -63,7 +63,7 @@ func (s *Source) Validate() error {
 		return err
 	}
 	if s.Interval != 0 && s.Interval < time.Minute {
-		return Errorf(EINVALID, "source interval %s is shorter than a minute", s.Interval)
+		return FieldErrorf("interval", "source interval %s is shorter than a minute", s.Interval)
 	}
 	if s.Category != nil && !ValidSlug(s.Category.Slug) {
 		return Errorf(EINVALID, "category slug %q is not valid: use lowercase letters, digits and hyphens", s.Category.Slug)
@@ -76,10 +76,10 @@ func (s *Source) Validate() error {
 func ValidFeedURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return Errorf(EINVALID, "feed URL %q is not an absolute http(s) URL", raw)
+		return FieldErrorf("url", "feed URL %q is not an absolute http(s) URL", raw)
 	}
 	if len(raw) > 2048 {
-		return Errorf(EINVALID, "feed URL is longer than 2048 characters")
+		return FieldErrorf("url", "feed URL is longer than 2048 characters")
 	}
 	return nil
 }

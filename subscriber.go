@@ -128,9 +128,9 @@ func NormalizeEmail(s string) (string, error) {
 	local, domain, ok := strings.Cut(e, "@")
 	switch {
 	case e == "":
-		return "", Errorf(EINVALID, "email address is required")
+		return "", FieldErrorf("email", "email address is required")
 	case len(e) > 254 || !ok || !validLocalPart(local) || !validDomain(domain):
-		return "", Errorf(EINVALID, "%q is not a valid email address", truncate(s, 80))
+		return "", FieldErrorf("email", "%q is not a valid email address", truncate(s, 80))
 	}
 	return e, nil
 }

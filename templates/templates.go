@@ -14,20 +14,32 @@ import (
 	"github.com/newsdesk/newsdesk"
 )
 
-//go:embed pages/*.html
+//go:embed pages/*.html admin/*.html
 var defaults embed.FS
 
 // Pages parses the page templates: the embedded ones, with any file of the
 // same name in dir (when dir is not "") taking its place. A template that
 // fails to parse is an error naming the file and line.
 func Pages(dir string, funcs template.FuncMap) (*template.Template, error) {
-	names, err := fs.Glob(defaults, "pages/*.html")
+	return parseHTML(defaults, "pages/*.html", dir, funcs)
+}
+
+// Admin parses the editors' desk templates (admin/*.html) the same way:
+// a file in dir/admin overrides the embedded one of the same name.
+func Admin(dir string, funcs template.FuncMap) (*template.Template, error) {
+	return parseHTML(defaults, "admin/*.html", dir, funcs)
+}
+
+// parseHTML parses the embedded templates matching pattern, each under its
+// base name, with overrides from dir.
+func parseHTML(fsys fs.FS, pattern, dir string, funcs template.FuncMap) (*template.Template, error) {
+	names, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return nil, err
 	}
 	t := template.New("").Funcs(funcs)
 	for _, name := range names {
-		src, origin, err := read(defaults, dir, name)
+		src, origin, err := read(fsys, dir, name)
 		if err != nil {
 			return nil, err
 		}

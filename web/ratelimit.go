@@ -7,9 +7,10 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// ipLimiter gives each client address its own token bucket, and forgets
-// addresses it has not seen for a while so the table stays small.
-type ipLimiter struct {
+// Limiter gives each key (a client address, an account) its own token
+// bucket, and forgets keys it has not seen for a while so the table stays
+// small. It is safe for concurrent use.
+type Limiter struct {
 	mu      sync.Mutex
 	limit   rate.Limit
 	burst   int
@@ -29,18 +30,24 @@ const (
 	forgetAfter           = 30 * time.Minute
 )
 
-func newIPLimiter(limit rate.Limit, burst int) *ipLimiter {
+func newIPLimiter(limit rate.Limit, burst int) *Limiter {
 	if limit <= 0 {
 		limit = defaultSubscribeRate
 	}
 	if burst <= 0 {
 		burst = defaultSubscribeBurst
 	}
-	return &ipLimiter{limit: limit, burst: burst, clients: map[string]*client{}}
+	return NewLimiter(limit, burst)
 }
 
-// allow reports whether ip may make a request now.
-func (l *ipLimiter) allow(ip string) bool {
+// NewLimiter returns a limiter that lets each key make burst requests at
+// once, then limit a second.
+func NewLimiter(limit rate.Limit, burst int) *Limiter {
+	return &Limiter{limit: limit, burst: burst, clients: map[string]*client{}}
+}
+
+// Allow reports whether key may make a request now, and counts it.
+func (l *Limiter) Allow(key string) bool {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -52,10 +59,10 @@ func (l *ipLimiter) allow(ip string) bool {
 		}
 		l.swept = now
 	}
-	c, ok := l.clients[ip]
+	c, ok := l.clients[key]
 	if !ok {
 		c = &client{l: rate.NewLimiter(l.limit, l.burst)}
-		l.clients[ip] = c
+		l.clients[key] = c
 	}
 	c.seen = now
 	return c.l.AllowN(now, 1)

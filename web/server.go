@@ -61,7 +61,7 @@ type Server struct {
 	SubscribeBurst int              // sign-ups per address before the rate applies; default 10
 
 	cacheControl []string
-	limiter      *ipLimiter
+	limiter      *Limiter
 }
 
 // Handler returns the routes.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,8 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 func runInit(ctx context.Context, env *Env, args []string) error {
@@ -85,15 +82,13 @@ func (a *app) initDesk(ctx context.Context, email string) (string, error) {
 	if err := a.db.SetMeta(ctx, "secret", hex.EncodeToString(secret)); err != nil {
 		return "", err
 	}
-	pw := make([]byte, 15)
-	rand.Read(pw)
-	password := base64.RawURLEncoding.EncodeToString(pw)
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	password := newPassword()
+	hash, err := hashPassword(password)
 	if err != nil {
 		return "", err
 	}
 	a.publisher.Epoch = a.epoch()
-	return password, a.db.CreateUser(ctx, email, string(hash))
+	return password, a.db.CreateUser(ctx, email, hash)
 }
 
 // writeExampleConfig writes the commented example config where the

@@ -58,6 +58,7 @@ func commands() []command {
 		{"newsletter", "manage newsletters: add, edit, list", runNewsletter},
 		{"digest", "send an edition of a newsletter now: send", runDigest},
 		{"edition", "editions and their deliveries: list, show", runEdition},
+		{"user", "editor accounts: add, list, passwd, remove", runUser},
 	}
 }
 

@@ -1,0 +1,176 @@
+package admin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/web"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// cookieName is the session cookie, scoped to /admin.
+const cookieName = "newsdesk_session"
+
+type ctxKey struct{}
+
+// currentUser is the editor a request is made by; requireSession put it there.
+func currentUser(r *http.Request) *newsdesk.User {
+	u, _ := r.Context().Value(ctxKey{}).(*newsdesk.User)
+	return u
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func dummyHash() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("not a password anyone has"), bcrypt.DefaultCost)
+	return h
+}
+
+// requireSession lets a request with a live session through, with its
+// user in the context. Without one, a page load is sent to the login form
+// and anything else is refused.
+func (h *Handler) requireSession(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s := h.session(r)
+		if s == nil {
+			h.clearCookie(w)
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/admin/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			h.status(w, r, http.StatusUnauthorized, "error.html", &page{Title: "Not logged in",
+				Message: "Your session has ended. Log in again, then repeat what you were doing."})
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, s.User)))
+	}
+}
+
+// session returns the request's live session, or nil. An expired one is
+// deleted; a live one is marked used at most once a minute, to spare writes.
+func (h *Handler) session(r *http.Request) *newsdesk.Session {
+	c, err := r.Cookie(cookieName)
+	if err != nil || c.Value == "" || len(c.Value) > 100 {
+		return nil
+	}
+	hash := hashToken(c.Value)
+	s, err := h.Accounts.FindSession(r.Context(), hash)
+	if err != nil {
+		if newsdesk.ErrorCode(err) != newsdesk.ENOTFOUND {
+			h.Logger.Error("admin: find session", "err", err)
+		}
+		return nil
+	}
+	now := h.Clock.Now()
+	if now.Sub(s.SeenAt) > h.IdleTimeout || now.Sub(s.CreatedAt) > h.MaxSession {
+		h.Accounts.DeleteSession(r.Context(), hash)
+		return nil
+	}
+	if now.Sub(s.SeenAt) > time.Minute {
+		if err := h.Accounts.TouchSession(r.Context(), hash); err != nil {
+			h.Logger.Warn("admin: touch session", "err", err)
+		}
+	}
+	return s
+}
+
+func (h *Handler) setCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/admin",
+		MaxAge: int(h.MaxSession.Seconds()), HttpOnly: true, Secure: h.secureCookie, SameSite: http.SameSiteLaxMode})
+}
+
+func (h *Handler) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/admin",
+		MaxAge: -1, HttpOnly: true, Secure: h.secureCookie, SameSite: http.SameSiteLaxMode})
+}
+
+func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
+	if h.session(r) != nil {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	f := newForm(r.URL.Query())
+	h.render(w, r, "login.html", &page{Title: "Log in", Form: f})
+}
+
+// login checks an email and password. Attempts are limited per account and
+// per client address, whether or not the account exists, so that guessing
+// is slow and tells nothing about which addresses have accounts.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	f := newForm(r.PostForm)
+	email := strings.ToLower(strings.TrimSpace(f.Get("email")))
+	ipOK := h.perIP.Allow(web.ClientIP(r))
+	if !ipOK || !h.perAccount.Allow(email) {
+		h.Logger.Warn("admin: login rate-limited", "email", email, "ip", web.ClientIP(r))
+		f.Values.Del("password")
+		f.Fail("", "Too many login attempts. Wait a minute, then try again.")
+		h.status(w, r, http.StatusTooManyRequests, "login.html", &page{Title: "Log in", Form: f})
+		return
+	}
+	u, err := h.Accounts.FindUserByEmail(r.Context(), email)
+	hash := h.dummyPassword
+	if err == nil {
+		hash = []byte(u.PasswordHash)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(f.Get("password"))) != nil || err != nil {
+		h.Logger.Info("admin: login failed", "email", email, "ip", web.ClientIP(r))
+		f.Values.Del("password")
+		f.Fail("password", "The email or password is not right.")
+		h.status(w, r, http.StatusUnauthorized, "login.html", &page{Title: "Log in", Form: f})
+		return
+	}
+	if err := h.startSession(w, r, u); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.Logger.Info("admin: logged in", "email", u.Email)
+	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
+}
+
+// startSession ends any session the browser had (against session
+// fixation) and begins a new one.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *newsdesk.User) error {
+	if c, err := r.Cookie(cookieName); err == nil {
+		h.Accounts.DeleteSession(r.Context(), hashToken(c.Value))
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	if _, err := h.Accounts.CreateSession(r.Context(), hashToken(token), u.ID); err != nil {
+		return err
+	}
+	h.setCookie(w, token)
+	return nil
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(cookieName); err == nil {
+		if err := h.Accounts.DeleteSession(r.Context(), hashToken(c.Value)); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.clearCookie(w)
+	http.Redirect(w, r, "/admin/login?done=logged-out", http.StatusSeeOther)
+}
+
+// safeNext keeps a post-login redirect on the desk: only paths under
+// /admin/, never another host ("//evil" or "/\\evil").
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/admin/") || strings.ContainsAny(next, "\\\r\n") || strings.HasPrefix(next, "//") {
+		return "/admin/"
+	}
+	return next
+}

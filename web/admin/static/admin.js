@@ -1,0 +1,23 @@
+// The edition page follows an edition going out: it polls the progress
+// endpoint named by data-progress and updates the counts in place, then
+// reloads once the edition is done so its actions match its new state.
+(function () {
+  var box = document.querySelector("[data-progress]");
+  if (!box) return;
+  function tick() {
+    fetch(box.getAttribute("data-progress"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (p) {
+        if (!p) return;
+        box.querySelectorAll("[data-count]").forEach(function (el) {
+          var v = p.counts[el.getAttribute("data-count")];
+          if (v !== undefined) el.textContent = v;
+        });
+        var st = box.querySelector("[data-status]");
+        if (st) st.textContent = p.status;
+        if (p.live) setTimeout(tick, 2000); else location.reload();
+      })
+      .catch(function () { setTimeout(tick, 5000); });
+  }
+  setTimeout(tick, 2000);
+})();
