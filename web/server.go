@@ -53,6 +53,9 @@ type Server struct {
 	Health   func(context.Context) error
 	Logger   *slog.Logger
 
+	// Admin serves the editors' desk at /admin; nil leaves it out.
+	Admin http.Handler
+
 	// Subscriptions serves the subscription pages; nil leaves them out.
 	Subscriptions  Subscriptions
 	Tokens         *newsdesk.Tokens // signs and checks the links in emails
@@ -88,6 +91,10 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Subscriptions != nil {
 		s.subscriptionRoutes(mux)
+	}
+	if s.Admin != nil {
+		mux.Handle("/admin", s.Admin)
+		mux.Handle("/admin/", s.Admin)
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /", s.handleNotFound)

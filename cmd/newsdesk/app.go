@@ -152,6 +152,9 @@ func (a *app) server() (*web.Server, error) {
 		return nil, usagef("%v", err)
 	}
 	s.Pages = pages
+	if s.Admin, err = a.admin(); err != nil {
+		return nil, err
+	}
 	return s, a.wireWeb(s)
 }
 
