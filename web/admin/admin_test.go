@@ -89,6 +89,11 @@ func (f *fixture) seed(ctx context.Context) {
 	if err := f.letters.CreateNewsletter(ctx, &newsdesk.Newsletter{Slug: "weekly", Name: "The Weekly", TimeZone: "UTC"}); err != nil {
 		f.t.Fatal(err)
 	}
+	for _, email := range []string{"ada.reader@example.com", "bo.reader@example.com"} {
+		if _, err := f.subs.Subscribe(ctx, newsdesk.SubscribeRequest{Email: email, Newsletters: []string{"weekly"}, Confirmed: true}); err != nil {
+			f.t.Fatal(err)
+		}
+	}
 }
 
 // browser is a client with its own cookies that does not follow redirects.
