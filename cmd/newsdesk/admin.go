@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
+	"io"
 	"net/http"
 
+	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/feeds"
 	"github.com/newsdesk/newsdesk/templates"
 	"github.com/newsdesk/newsdesk/web/admin"
@@ -20,12 +23,32 @@ func (a *app) admin() (http.Handler, error) {
 		Newsletters: a.newsletters,
 		Editor:      a.editor(),
 		Subscribers: a.subscribers,
+		CSV:         subscriberCSV{a},
 		Sources:     a.sources,
 		Markdown:    feeds.NewMarkdown().Render,
 		Templates:   tmpl,
 		Clock:       a.clock,
 		Logger:      a.logger,
+		SiteTitle:   a.cfg.Site.Title,
 		BaseURL:     a.cfg.Site.BaseURL,
 	}
 	return h.Init(), nil
+}
+
+// subscriberCSV gives the desk the same CSV import and export as the
+// subscriber commands.
+type subscriberCSV struct{ a *app }
+
+func (c subscriberCSV) ExportCSV(ctx context.Context, w io.Writer, f newsdesk.SubscriberFilter) error {
+	return c.a.writeCSV(ctx, w, f)
+}
+
+func (c subscriberCSV) ImportCSV(ctx context.Context, r io.Reader, newsletters []string, status newsdesk.SubscriberStatus,
+	keep int) (imported, refused int, reasons []error, err error) {
+	imported, refused, err = c.a.importSubscribers(ctx, r, newsletters, status, func(e error) {
+		if len(reasons) < keep {
+			reasons = append(reasons, e)
+		}
+	})
+	return imported, refused, reasons, err
 }

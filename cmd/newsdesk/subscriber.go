@@ -232,9 +232,15 @@ func subscriberExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
-	w := csv.NewWriter(env.Stdout)
+	return app.writeCSV(ctx, env.Stdout, f)
+}
+
+// writeCSV writes the subscribers the filter selects as CSV, the format
+// subscriber import reads back.
+func (a *app) writeCSV(ctx context.Context, out io.Writer, f newsdesk.SubscriberFilter) error {
+	w := csv.NewWriter(out)
 	w.Write(exportHeader)
-	err = app.eachSubscriber(ctx, f, func(s *newsdesk.Subscriber) error {
+	err := a.eachSubscriber(ctx, f, func(s *newsdesk.Subscriber) error {
 		var nls, topics []string
 		for _, x := range s.Subscriptions {
 			nls = append(nls, x.Newsletter.Slug)
@@ -311,37 +317,10 @@ func openInput(env *Env, path string) (io.ReadCloser, error) {
 // importCSV imports a CSV file a batch at a time. Refused rows are listed
 // on standard error by line; the others are kept.
 func (a *app) importCSV(ctx context.Context, env *Env, in io.Reader, newsletters []string, status newsdesk.SubscriberStatus) error {
-	r, err := newCSVReader(in, newsletters)
+	imported, refused, err := a.importSubscribers(ctx, in, newsletters, status, func(e error) {
+		fmt.Fprintf(env.Stderr, "newsdesk: subscriber import: %s\n", oneLine(e.Error()))
+	})
 	if err != nil {
-		return err
-	}
-	var imported, refused int
-	batch := make([]*newsdesk.SubscriberImport, 0, subscriberPage)
-	flush := func() error {
-		n, bad, err := a.subscribers.ImportSubscribers(ctx, batch, status)
-		imported, refused = imported+n, refused+len(bad)
-		for _, e := range bad {
-			fmt.Fprintf(env.Stderr, "newsdesk: subscriber import: %s\n", oneLine(e.Error()))
-		}
-		batch = batch[:0]
-		return err
-	}
-	for {
-		row, err := r.next()
-		if errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			refused++
-			fmt.Fprintf(env.Stderr, "newsdesk: subscriber import: %s\n", oneLine(err.Error()))
-			continue
-		}
-		if batch = append(batch, row); len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := flush(); err != nil {
 		return err
 	}
 	printf(env, "Imported %d subscribers; %d refused.\n", imported, refused)
@@ -352,6 +331,42 @@ func (a *app) importCSV(ctx context.Context, env *Env, in io.Reader, newsletters
 		return newsdesk.Errorf(newsdesk.EINVALID, "%d refused (listed above); the other %d rows were imported", refused, imported)
 	}
 	return nil
+}
+
+// importSubscribers reads CSV rows and imports them a batch at a time,
+// telling refuse about each refused row (its error names the line).
+func (a *app) importSubscribers(ctx context.Context, in io.Reader, newsletters []string, status newsdesk.SubscriberStatus,
+	refuse func(error)) (imported, refused int, err error) {
+	r, err := newCSVReader(in, newsletters)
+	if err != nil {
+		return 0, 0, err
+	}
+	batch := make([]*newsdesk.SubscriberImport, 0, subscriberPage)
+	flush := func() error {
+		n, bad, err := a.subscribers.ImportSubscribers(ctx, batch, status)
+		imported, refused = imported+n, refused+len(bad)
+		for _, e := range bad {
+			refuse(e)
+		}
+		batch = batch[:0]
+		return err
+	}
+	for {
+		row, err := r.next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			refused++
+			refuse(err)
+			continue
+		}
+		if batch = append(batch, row); len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return imported, refused, err
+			}
+		}
+	}
+	return imported, refused, flush()
 }
 
 // rfc3339 formats a time that may be absent.

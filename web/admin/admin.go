@@ -36,12 +36,14 @@ type Handler struct {
 	Newsletters NewsletterStore
 	Editor      Editor
 	Subscribers SubscriberStore
+	CSV         SubscriberCSV
 	Sources     SourceStore
 	// Markdown renders and sanitises an article body, for previews.
 	Markdown  func(string) (string, error)
 	Templates *template.Template // templates.Admin with Funcs
 	Clock     newsdesk.Clock
 	Logger    *slog.Logger
+	SiteTitle string // names the OPML export
 	// BaseURL is the site's address: https makes the session cookie
 	// Secure, and its origin is trusted for state-changing requests.
 	BaseURL string
