@@ -92,9 +92,10 @@ func (s *Server) Handler() http.Handler {
 	if s.Subscriptions != nil {
 		s.subscriptionRoutes(mux)
 	}
-	if s.Admin != nil {
-		mux.Handle("/admin", s.Admin)
-		mux.Handle("/admin/", s.Admin)
+	if s.Admin != nil { // by method: a bare "/admin/" would conflict with "GET /"
+		for _, p := range []string{"GET /admin", "GET /admin/", "POST /admin/"} {
+			mux.Handle(p, s.Admin)
+		}
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /", s.handleNotFound)
