@@ -48,7 +48,9 @@ func (c *deskClient) do(method, path, contentType string, body io.Reader) (*http
 	return resp, string(b)
 }
 
-func (c *deskClient) get(path string) (*http.Response, string) { return c.do(http.MethodGet, path, "", nil) }
+func (c *deskClient) get(path string) (*http.Response, string) {
+	return c.do(http.MethodGet, path, "", nil)
+}
 
 func (c *deskClient) post(path string, form url.Values) (*http.Response, string) {
 	return c.do(http.MethodPost, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))

@@ -166,4 +166,3 @@ func (h *Handler) failingSources(r *http.Request) ([]*newsdesk.Source, error) {
 	}
 	return bad, nil
 }
-
