@@ -20,6 +20,7 @@ type desk struct {
 	t       *testing.T
 	dir     string
 	environ []string
+	listen  string // serve's address; default 127.0.0.1:0, a port the system picks
 }
 
 func newDesk(t *testing.T, environ ...string) *desk {
@@ -63,7 +64,11 @@ func (d *desk) serve() string {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		args := []string{"serve", "--listen", "127.0.0.1:0", "--data", filepath.Join(d.dir, "data"),
+		listen := d.listen
+		if listen == "" {
+			listen = "127.0.0.1:0"
+		}
+		args := []string{"serve", "--listen", listen, "--data", filepath.Join(d.dir, "data"),
 			"--config", filepath.Join(d.dir, "newsdesk.toml")}
 		done <- Main(ctx, args, strings.NewReader(""), pw, io.Discard, d.environ)
 		pw.Close()

@@ -161,7 +161,7 @@ func (h *Handler) protect(next http.Handler) http.Handler {
 
 // pagePolicy lets desk pages load only their own scripts, styles and
 // frames; images may come from anywhere, as article bodies link them.
-const pagePolicy = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src * data:; " +
+const pagePolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src * data:; " +
 	"frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
