@@ -90,11 +90,16 @@ func (b *tab) open(path string) {
 }
 
 // waitText waits until the page's text holds s, as the page after a form
-// is submitted does. Evaluation fails while the page is being replaced, so
-// errors only count when time runs out.
+// is submitted does.
 func (b *tab) waitText(s string) {
 	b.t.Helper()
-	expr := fmt.Sprintf("document.body !== null && document.body.innerText.includes(%q)", s)
+	b.waitJS(fmt.Sprintf("document.body !== null && document.body.innerText.includes(%q)", s))
+}
+
+// waitJS waits until a JavaScript expression is true. Evaluation fails
+// while the page is being replaced, so errors only count when time runs out.
+func (b *tab) waitJS(expr string) {
+	b.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
@@ -105,7 +110,7 @@ func (b *tab) waitText(s string) {
 		}
 		if time.Now().After(deadline) {
 			b.screenshot("failed-wait")
-			b.t.Fatalf("the page never said %q (%v):\n%s", s, err, b.text())
+			b.t.Fatalf("never true: %s (%v):\n%s", expr, err, b.text())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -241,6 +246,27 @@ func TestBrowserDesk(t *testing.T) {
 			if msgs[0].To[0] != "ed@example.org" || !strings.Contains(data, "[TEST]") || !strings.Contains(data, "Quay rents rise") {
 				t.Errorf("the SMTP server got a message to %v without [TEST] or the article:\n%.600s", msgs[0].To, data)
 			}
+		}},
+		{"send now and follow the progress", func(t *testing.T) {
+			b.open("/admin/newsletters/weekly")
+			// Accept the confirmation the button asks for.
+			b.do("send now", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+				chromedp.Click(chromedp.CSS(`form[action$="/send-now"] button`)))
+			b.waitText("Sending has started.")
+			b.screenshot("edition-sending")
+			// The page polls its progress and reloads when the edition is done.
+			b.waitJS(`document.querySelector("[data-status]") !== null && document.querySelector("[data-status]").textContent === "sent"`)
+			b.screenshot("edition-sent")
+			if msgs := srv.Wait(t, 4, 30*time.Second); len(msgs) != 4 {
+				t.Errorf("the SMTP server has %d messages, want the test and 3 subscribers'", len(msgs))
+			}
+		}},
+		{"add a source", func(t *testing.T) {
+			b.open("/admin/sources")
+			b.do("add", chromedp.SetValue(chromedp.ID("url"), "http://127.0.0.1:9/harbour.xml"),
+				chromedp.SetValue(chromedp.ID("category"), "economy"), chromedp.Click(chromedp.CSS(`form[action="/admin/sources"] button`)))
+			b.waitText("Created.")
+			b.waitText("127.0.0.1:9/harbour.xml")
 		}},
 		{"the other pages", func(t *testing.T) {
 			for _, p := range []string{"/admin/newsletters", "/admin/editions", "/admin/subscribers", "/admin/sources"} {

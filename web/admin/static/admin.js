@@ -21,3 +21,10 @@
   }
   setTimeout(tick, 2000);
 })();
+
+// Buttons that do something hard to undo ask first; without JavaScript
+// they simply act.
+document.addEventListener("click", function (ev) {
+  var b = ev.target.closest("[data-confirm]");
+  if (b && !window.confirm(b.getAttribute("data-confirm"))) ev.preventDefault();
+});
