@@ -228,5 +228,21 @@ else
   fail "mail: newsdesk could not write mail: $(cat "$mail"/*.log | tail -n 3 | tr '\n' ' ')"
 fi
 
-# 5. Verdict.
+# 5. The editors' desk in headless Chromium: Go tests behind the build tag
+# "browser" (cmd/newsdesk/browser_test.go) drive it through chromedp against
+# a daemon of their own; each step is a subtest and counts here.
+shots=${SCREENSHOT_DIR:-/tmp/newsdesk-screenshots}
+rm -rf "$shots"
+echo "conformance: editors' desk screenshots go to $shots"
+(cd "$repo" && SCREENSHOT_DIR=$shots go test -tags browser -count=1 -run '^TestBrowser' -v ./cmd/newsdesk/) >browser.log 2>&1 || true
+while read -r verdict name; do
+  case $verdict in PASS) ok "browser: ${name//_/ }" ;; FAIL) fail "browser: ${name//_/ }: $(grep -m1 -E '^ +browser_test.go:[0-9]+:' browser.log | sed 's/^ *//')" ;; esac
+done < <(sed -n 's/^ *--- \(PASS\|FAIL\): TestBrowserDesk\/\([^ ]*\) .*/\1 \2/p' browser.log)
+if grep -q '^--- PASS: TestBrowserDesk' browser.log; then
+  ok "browser: $(ls "$shots"/*.png 2>/dev/null | wc -l) screenshots in $shots"
+else
+  fail "browser: the desk tests did not pass: $(grep -m3 -E 'browser_test.go|FAIL|panic' browser.log | tr '\n' ' ')"
+fi
+
+# 6. Verdict.
 summary

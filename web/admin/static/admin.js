@@ -15,7 +15,7 @@
         });
         var st = box.querySelector("[data-status]");
         if (st) st.textContent = p.status;
-        if (p.live) setTimeout(tick, 2000); else location.reload();
+        if (p.live) setTimeout(tick, 2000); else location.replace(location.pathname); // without the notice of the action that started it
       })
       .catch(function () { setTimeout(tick, 5000); });
   }
