@@ -26,6 +26,7 @@ type Accounts interface {
 	FindSession(ctx context.Context, tokenHash string) (*newsdesk.Session, error)
 	TouchSession(ctx context.Context, tokenHash string) error
 	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteSessionsBefore(ctx context.Context, t time.Time) (int, error)
 }
 
 // Handler is the editors' desk. Set the fields, then call Routes or

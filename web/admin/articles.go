@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/web"
 )
 
 // ArticleStore is what the desk reads and writes articles through.
@@ -197,7 +198,7 @@ func (h *Handler) afterSave(w http.ResponseWriter, r *http.Request, a *newsdesk.
 	a, err := h.Editor.PublishArticle(r.Context(), a.ID, at)
 	if err != nil {
 		f.FailErr(blame(err, "publish_at"))
-		h.articleForm(w, r, formStatus(err), a, f, "")
+		h.articleForm(w, r, web.ErrorStatus(err), a, f, "")
 		return
 	}
 	if a.Status == newsdesk.StatusScheduled {

@@ -152,6 +152,11 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *newsde
 		return err
 	}
 	h.setCookie(w, token)
+	// Sessions unused past the idle limit are dead; logins sweep them, so
+	// the table holds about as many rows as there are live sessions.
+	if _, err := h.Accounts.DeleteSessionsBefore(r.Context(), h.Clock.Now().Add(-h.IdleTimeout)); err != nil {
+		h.Logger.Warn("admin: sweep sessions", "err", err)
+	}
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/web"
 )
 
 // Editor carries out the actions that involve more than one store call:
@@ -141,6 +142,10 @@ func previewQuery(r *http.Request) (int64, string) {
 
 func (h *Handler) previewPage(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
+	if _, err := h.Newsletters.FindNewsletterBySlug(r.Context(), slug); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	id, sub := previewQuery(r)
 	f := newForm(r.URL.Query())
 	if f.Get("to") == "" {
@@ -156,7 +161,7 @@ func (h *Handler) previewPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Fail("subscriber", newsdesk.ErrorMessage(err))
-		code = formStatus(err)
+		code = web.ErrorStatus(err)
 	}
 	v.Preview = p
 	h.status(w, r, code, "preview.html", &page{Title: "Preview: " + slug, Nav: "newsletters", Form: f, Data: v})
@@ -207,7 +212,7 @@ func (h *Handler) sendTest(w http.ResponseWriter, r *http.Request) {
 		r.URL.RawQuery = q.Encode()
 		f := newForm(q)
 		f.Fail("to", newsdesk.ErrorMessage(err))
-		h.status(w, r, formStatus(err), "preview.html", &page{Title: "Preview: " + slug, Nav: "newsletters", Form: f,
+		h.status(w, r, web.ErrorStatus(err), "preview.html", &page{Title: "Preview: " + slug, Nav: "newsletters", Form: f,
 			Data: &previewView{Newsletter: slug, Edition: id, FrameURL: "/admin/newsletters/" + url.PathEscape(slug) + "/preview/html?" + q.Encode()}})
 		return
 	}

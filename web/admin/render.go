@@ -142,12 +142,6 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.status(w, r, code, "error.html", &page{Title: http.StatusText(code), Message: newsdesk.ErrorMessage(err)})
 }
 
-// formStatus is the status of a refused form: 400 for bad input, else
-// what the error says.
-func formStatus(err error) int {
-	return web.ErrorStatus(err)
-}
-
 // done redirects after a successful action, with a notice to show.
 func done(w http.ResponseWriter, r *http.Request, path, notice string) {
 	http.Redirect(w, r, path+"?done="+notice, http.StatusSeeOther)
