@@ -57,12 +57,11 @@ type Handler struct {
 	LoginRate  rate.Limit
 	LoginBurst int
 
-	handler       http.Handler
-	perAccount    *web.Limiter
-	perIP         *web.Limiter
-	csrf          *http.CrossOriginProtection
-	secureCookie  bool
-	dummyPassword []byte // compared against for unknown accounts, so timing tells nothing
+	handler      http.Handler
+	perAccount   *web.Limiter
+	perIP        *web.Limiter
+	csrf         *http.CrossOriginProtection
+	secureCookie bool
 }
 
 //go:embed static
@@ -112,7 +111,6 @@ func (h *Handler) Init() http.Handler {
 	h.perAccount = web.NewLimiter(h.LoginRate, h.LoginBurst)
 	h.perIP = web.NewLimiter(4*h.LoginRate, 4*h.LoginBurst)
 	h.secureCookie = strings.HasPrefix(h.BaseURL, "https://")
-	h.dummyPassword = dummyHash()
 	h.csrf = h.crossOriginProtection()
 	mux := http.NewServeMux()
 	for _, rt := range h.routes() {
