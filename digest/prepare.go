@@ -116,7 +116,11 @@ func (d *Desk) Preview(ctx context.Context, e *newsdesk.Edition, r newsdesk.Reci
 	if err != nil {
 		return nil, err
 	}
-	return NewMemo(d.Renderer).Render(d.Data(e, sel, related))
+	rr, err := d.renderer(e.Newsletter)
+	if err != nil {
+		return nil, err
+	}
+	return NewMemo(rr).Render(d.Data(e, sel, related))
 }
 
 // NextEdition describes the edition a newsletter would cut now, for

@@ -60,6 +60,17 @@ func ParseSchedule(spec, tz string) (Schedule, error) {
 	return s, nil
 }
 
+// CheckNewsletter checks a newsletter's schedule and time zone as digests
+// will read them: bad input is an EINVALID error naming the field.
+func CheckNewsletter(n *newsdesk.Newsletter) error {
+	if n.Schedule == "" {
+		_, err := loadZone(n.TimeZone)
+		return err
+	}
+	_, err := ParseSchedule(n.Schedule, n.TimeZone)
+	return err
+}
+
 // loadZone loads an IANA zone. "Local" is refused: it would mean whatever
 // zone the server happens to run in.
 func loadZone(tz string) (*time.Location, error) {
