@@ -168,6 +168,7 @@ type EditionVariant struct {
 type Recipient struct {
 	SubscriberID int64
 	Topics       []string // category slugs; none means every category
+	TimeZone     string   // IANA name; "" means the newsletter's
 }
 
 // DigestDelivery is one subscriber's part of a digest edition: the

@@ -209,14 +209,17 @@ func (d *Desk) related(ctx context.Context, articles []*newsdesk.Article) (map[i
 }
 
 // Data returns what one subscriber's digest of the edition is rendered
-// from, given their selection of articles.
-func (d *Desk) Data(e *newsdesk.Edition, selection []*newsdesk.Article, related map[int64][]Related) DigestData {
+// from, given their selection of articles. Dates show in the subscriber's
+// time zone, or when they gave none in the newsletter's.
+func (d *Desk) Data(e *newsdesk.Edition, r newsdesk.Recipient, selection []*newsdesk.Article, related map[int64][]Related) DigestData {
 	date := e.Cutoff
 	if e.Kind == newsdesk.EditionKindOneOff || date.IsZero() {
 		date = e.ScheduledFor
 	}
 	var loc *time.Location
-	if l, err := loadZone(e.Newsletter.TimeZone); err == nil {
+	if l, err := loadZone(r.TimeZone); err == nil && r.TimeZone != "" {
+		loc = l
+	} else if l, err := loadZone(e.Newsletter.TimeZone); err == nil {
 		loc = l
 	}
 	return DigestData{Site: d.Site, Newsletter: e.Newsletter.Name, Date: date, Location: loc, Intro: e.Intro,

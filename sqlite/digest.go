@@ -113,7 +113,7 @@ func (s *NewsletterService) StartPreparing(ctx context.Context, id int64) (bool,
 // newsletter with IDs above after, in ID order, with their topics: the
 // sender streams the list in batches instead of loading it.
 func (s *NewsletterService) FindRecipients(ctx context.Context, newsletterID, after int64, limit int) ([]newsdesk.Recipient, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT x.subscriber_id,
+	rows, err := s.db.read.QueryContext(ctx, `SELECT x.subscriber_id, s.timezone,
 		COALESCE((SELECT group_concat(c.slug) FROM subscription_topics t JOIN categories c ON c.id = t.category_id
 			WHERE t.newsletter_id = x.newsletter_id AND t.subscriber_id = x.subscriber_id), '')
 		FROM subscriptions x JOIN subscribers s ON s.id = x.subscriber_id
@@ -127,7 +127,7 @@ func (s *NewsletterService) FindRecipients(ctx context.Context, newsletterID, af
 	for rows.Next() {
 		var r newsdesk.Recipient
 		var topics string
-		if err := rows.Scan(&r.SubscriberID, &topics); err != nil {
+		if err := rows.Scan(&r.SubscriberID, &r.TimeZone, &topics); err != nil {
 			return nil, err
 		}
 		if topics != "" {

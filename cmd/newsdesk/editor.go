@@ -123,7 +123,7 @@ func (ed *editor) recipient(ctx context.Context, n *newsdesk.Newsletter, email s
 	for _, x := range s.Subscriptions {
 		if x.Newsletter.ID == n.ID {
 			return mailer.Recipient{SubscriberID: s.ID, Email: s.Email, Name: s.Name},
-				newsdesk.Recipient{SubscriberID: s.ID, Topics: x.Topics}, nil
+				newsdesk.Recipient{SubscriberID: s.ID, Topics: x.Topics, TimeZone: s.TimeZone}, nil
 		}
 	}
 	return mailer.Recipient{}, newsdesk.Recipient{}, newsdesk.Errorf(newsdesk.EINVALID,
