@@ -154,6 +154,11 @@ func TestDeskThroughTheDaemon(t *testing.T) {
 		t.Errorf("test message to %v", msgs[0].To)
 	}
 
+	resp, body = c.post("/admin/newsletters/weekly", url.Values{"name": {"The Weekly Review"}, "timezone": {"UTC"}, "template": {"no-such-set"}})
+	if resp.StatusCode != 400 || !strings.Contains(body, `name="template" value="no-such-set" class="invalid"`) {
+		t.Errorf("unknown template set: %d\n%s", resp.StatusCode, body)
+	}
+
 	csv := "email,name,newsletter\nnew.one@example.com,New One,weekly\nnot-an-address,Bad,weekly\nnew.two@example.com,,daily\n"
 	resp, body = c.upload("/admin/subscribers/import", "file", "list.csv", csv, url.Values{"confirmed": {"on"}})
 	if resp.StatusCode != 200 || !strings.Contains(body, "Imported 2 subscribers; 1 row refused.") || !strings.Contains(body, "line 3") {

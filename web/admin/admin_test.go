@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/digest"
 	"github.com/newsdesk/newsdesk/feeds"
 	"github.com/newsdesk/newsdesk/sqlite"
 	"github.com/newsdesk/newsdesk/templates"
@@ -206,6 +207,19 @@ func (e *fakeEditor) CancelEdition(ctx context.Context, id int64) (*newsdesk.Edi
 func (e *fakeEditor) PublishArticle(ctx context.Context, id int64, at time.Time) (*newsdesk.Article, error) {
 	e.record("publish")
 	return e.articles.PublishArticle(ctx, id, at)
+}
+
+func (e *fakeEditor) CreateNewsletter(ctx context.Context, n *newsdesk.Newsletter) error {
+	e.record("create-newsletter")
+	if err := digest.CheckNewsletter(n); err != nil {
+		return err
+	}
+	return e.letters.CreateNewsletter(ctx, n)
+}
+
+func (e *fakeEditor) UpdateNewsletter(ctx context.Context, slug string, upd newsdesk.NewsletterUpdate) (*newsdesk.Newsletter, error) {
+	e.record("update-newsletter")
+	return e.letters.UpdateNewsletter(ctx, slug, upd)
 }
 
 func (e *fakeEditor) UnpublishArticle(ctx context.Context, id int64) (*newsdesk.Article, error) {

@@ -290,15 +290,21 @@ func parseLocal(s string) (time.Time, error) {
 }
 
 // blame names the field an error is about when the error does not say:
-// the first of fields its message mentions.
+// the first of fields its message mentions. A field may be given as
+// "name=words" when the message calls it something else ("timezone=time
+// zone").
 func blame(err error, fields ...string) error {
 	if newsdesk.ErrorField(err) != "" || newsdesk.ErrorCode(err) == newsdesk.EINTERNAL {
 		return err
 	}
 	msg := strings.ToLower(newsdesk.ErrorMessage(err))
 	for _, f := range fields {
-		if strings.Contains(msg, strings.ReplaceAll(f, "_", " ")) {
-			return &newsdesk.Error{Code: newsdesk.ErrorCode(err), Message: newsdesk.ErrorMessage(err), Field: f}
+		name, words, ok := strings.Cut(f, "=")
+		if !ok {
+			words = strings.ReplaceAll(name, "_", " ")
+		}
+		if strings.Contains(msg, words) {
+			return &newsdesk.Error{Code: newsdesk.ErrorCode(err), Message: newsdesk.ErrorMessage(err), Field: name}
 		}
 	}
 	return err

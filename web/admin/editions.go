@@ -26,6 +26,10 @@ type Editor interface {
 	CancelEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)
 	PublishArticle(ctx context.Context, id int64, at time.Time) (*newsdesk.Article, error)
 	UnpublishArticle(ctx context.Context, id int64) (*newsdesk.Article, error)
+	// CreateNewsletter and UpdateNewsletter check the schedule, time zone
+	// and template set as digests will use them before saving.
+	CreateNewsletter(ctx context.Context, n *newsdesk.Newsletter) error
+	UpdateNewsletter(ctx context.Context, slug string, upd newsdesk.NewsletterUpdate) (*newsdesk.Newsletter, error)
 }
 
 func (h *Handler) editionRoutes() []route {

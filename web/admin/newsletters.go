@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/newsdesk/newsdesk"
-	"github.com/newsdesk/newsdesk/digest"
+	"github.com/newsdesk/newsdesk/web"
 )
 
 // NewsletterStore is what the desk reads and writes newsletters and
@@ -70,6 +70,9 @@ func (h *Handler) newsletterEdit(w http.ResponseWriter, r *http.Request) {
 func newsletterValues(n *newsdesk.Newsletter) url.Values {
 	v := url.Values{"slug": {n.Slug}, "name": {n.Name}, "description": {n.Description},
 		"schedule": {n.Schedule}, "timezone": {n.TimeZone}, "categories": n.Categories}
+	if n.Template != "" {
+		v.Set("template", n.Template)
+	}
 	if n.ApprovalRequired {
 		v.Set("approval", "on")
 	}
@@ -94,39 +97,20 @@ func (h *Handler) newsletterForm(w http.ResponseWriter, r *http.Request, code in
 	h.status(w, r, code, "newsletter.html", &page{Title: title, Nav: "newsletters", Form: f, Data: ed})
 }
 
-// checkSchedule validates the schedule and zone as digests will read them,
-// blaming the field at fault.
-func checkSchedule(f *form) {
-	spec, tz := strings.TrimSpace(f.Get("schedule")), strings.TrimSpace(f.Get("timezone"))
-	if !newsdesk.ValidTimeZone(tz) || tz == "Local" {
-		f.Fail("timezone", "Unknown time zone: use an IANA name such as Europe/London.")
-		return
-	}
-	if spec == "" {
-		return
-	}
-	if _, err := digest.ParseSchedule(spec, tz); err != nil {
-		f.Fail("schedule", newsdesk.ErrorMessage(err))
-	}
-}
+// newsletterFields are the form's fields that the editor's checks name,
+// for blame, the most telling words first: schedule and zone errors come
+// from digest schedules and say "use an IANA name".
+var newsletterFields = []string{"timezone=time zone", "schedule", "template", "slug", "categories", "description", "name"}
 
 func (h *Handler) newsletterCreate(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := newForm(r.PostForm)
-	checkSchedule(f)
 	n := &newsdesk.Newsletter{Slug: strings.TrimSpace(f.Get("slug")), Name: f.Get("name"), Description: f.Get("description"),
 		Schedule: strings.TrimSpace(f.Get("schedule")), TimeZone: strings.TrimSpace(f.Get("timezone")),
-		Categories: f.Values["categories"], ApprovalRequired: f.Get("approval") != ""}
-	if err := n.Validate(); err != nil {
-		f.FailErr(err)
-	}
-	if f.OK() {
-		if err := h.Newsletters.CreateNewsletter(r.Context(), n); err != nil {
-			f.FailErr(blame(err, "slug", "name"))
-		}
-	}
-	if !f.OK() {
-		h.newsletterForm(w, r, http.StatusBadRequest, nil, f)
+		Template: strings.TrimSpace(f.Get("template")), Categories: f.Values["categories"], ApprovalRequired: f.Get("approval") != ""}
+	if err := h.Editor.CreateNewsletter(r.Context(), n); err != nil {
+		f.FailErr(blame(err, newsletterFields...))
+		h.newsletterForm(w, r, web.ErrorStatus(err), nil, f)
 		return
 	}
 	done(w, r, "/admin/newsletters/"+n.Slug, "created")
@@ -141,23 +125,18 @@ func (h *Handler) newsletterSave(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := newForm(r.PostForm)
 	f.Values.Set("slug", n.Slug) // a slug is for ever: links in sent emails use it
-	checkSchedule(f)
 	cats := f.Values["categories"]
 	if cats == nil {
 		cats = []string{}
 	}
 	upd := newsdesk.NewsletterUpdate{Name: ptr(f.Get("name")), Description: ptr(f.Get("description")),
-		Categories: &cats, Approval: ptr(f.Get("approval") != "")}
+		Categories: &cats, Approval: ptr(f.Get("approval") != ""), Template: ptr(strings.TrimSpace(f.Get("template")))}
 	if spec, tz := strings.TrimSpace(f.Get("schedule")), strings.TrimSpace(f.Get("timezone")); spec != n.Schedule || tz != n.TimeZone {
 		upd.Schedule, upd.TimeZone = &spec, &tz
 	}
-	if f.OK() {
-		if _, err := h.Newsletters.UpdateNewsletter(r.Context(), n.Slug, upd); err != nil {
-			f.FailErr(blame(err, "name", "description", "categories"))
-		}
-	}
-	if !f.OK() {
-		h.newsletterForm(w, r, http.StatusBadRequest, n, f)
+	if _, err := h.Editor.UpdateNewsletter(r.Context(), n.Slug, upd); err != nil {
+		f.FailErr(blame(err, newsletterFields...))
+		h.newsletterForm(w, r, web.ErrorStatus(err), n, f)
 		return
 	}
 	done(w, r, "/admin/newsletters/"+n.Slug, "saved")
@@ -168,7 +147,7 @@ func ptr[T any](v T) *T { return &v }
 func (h *Handler) newsletterPaused(paused bool) http.HandlerFunc {
 	notice := map[bool]string{true: "paused", false: "resumed"}[paused]
 	return func(w http.ResponseWriter, r *http.Request) {
-		n, err := h.Newsletters.UpdateNewsletter(r.Context(), r.PathValue("slug"), newsdesk.NewsletterUpdate{Paused: &paused})
+		n, err := h.Editor.UpdateNewsletter(r.Context(), r.PathValue("slug"), newsdesk.NewsletterUpdate{Paused: &paused})
 		if err != nil {
 			h.fail(w, r, err)
 			return
