@@ -128,6 +128,9 @@ func TestDeskThroughTheDaemon(t *testing.T) {
 	d.addEditor("ed@example.org", "a long enough password")
 	base := d.serve()
 	c := newDeskClient(t, base)
+	if resp, _ := c.get("/admin/articles"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/admin/login") {
+		t.Fatalf("the daemon's desk without a session: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	c.login("ed@example.org", "a long enough password")
 
 	form := url.Values{"title": {"Desk scoop"}, "body": {"![Harbour](/media/harbour.svg) Fresh."}, "categories": {"economy"}, "when": {"now"}}

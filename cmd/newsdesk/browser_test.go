@@ -191,7 +191,7 @@ func TestBrowserDesk(t *testing.T) {
 			b.screenshot("article-preview")
 		}},
 		{"schedule the article", func(t *testing.T) {
-			at := time.Now().UTC().Add(15 * time.Second).Format("2006-01-02T15:04:05")
+			at := time.Now().UTC().Add(20 * time.Second).Format("2006-01-02T15:04:05")
 			b.do("schedule", chromedp.Click(chromedp.CSS(`input[name=when][value=schedule]`)),
 				chromedp.SetValue(chromedp.ID("publish_at"), at), chromedp.Click(chromedp.CSS(`button[value=save]`)))
 			b.waitText("Scheduled.")

@@ -2,8 +2,10 @@ package admin
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/digest"
 )
 
 // dashboardView is the desk's front page: what goes out next, how the
@@ -12,6 +14,7 @@ type dashboardView struct {
 	Upcoming    []*newsdesk.Edition
 	Recent      []*newsdesk.Edition
 	Newsletters []*newsdesk.Newsletter
+	NextTick    map[string]time.Time // when each scheduled newsletter cuts its next edition, by slug
 	Failing     []*newsdesk.Source
 	Subscribers map[newsdesk.SubscriberStatus]int
 	Statuses    []newsdesk.SubscriberStatus
@@ -29,6 +32,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		v.Newsletters, err = h.Newsletters.FindNewsletters(ctx)
 	}
 	if err == nil {
+		v.NextTick = h.nextTicks(v.Newsletters)
 		v.Failing, err = h.failingSources(r)
 	}
 	if err == nil {
@@ -55,4 +59,19 @@ func splitEditions(es []*newsdesk.Edition, n int) (upcoming, recent []*newsdesk.
 		}
 	}
 	return upcoming, recent
+}
+
+// nextTicks is when each newsletter with a running schedule cuts its next
+// edition; a schedule that no longer parses is left out.
+func (h *Handler) nextTicks(ns []*newsdesk.Newsletter) map[string]time.Time {
+	next := map[string]time.Time{}
+	for _, n := range ns {
+		if n.Schedule == "" || n.Paused {
+			continue
+		}
+		if s, err := digest.ParseSchedule(n.Schedule, n.TimeZone); err == nil {
+			next[n.Slug] = s.Next(h.Clock.Now())
+		}
+	}
+	return next
 }

@@ -109,12 +109,15 @@ func TestArticlePages(t *testing.T) {
 	if a, _ = f.articles.FindArticleByID(t.Context(), a.ID); a.Title != "Harbour cities, revised" || len(a.Categories) != 0 || a.Author != nil {
 		t.Errorf("after save: %+v", a)
 	}
-	for action, want := range map[string]newsdesk.ArticleStatus{"/publish": newsdesk.StatusPublished, "/unpublish": newsdesk.StatusDraft} {
-		if resp, _ := b.post(path+action, nil); resp.StatusCode != http.StatusSeeOther {
-			t.Errorf("%s: %d", action, resp.StatusCode)
+	for _, step := range []struct {
+		action string
+		want   newsdesk.ArticleStatus
+	}{{"/publish", newsdesk.StatusPublished}, {"/unpublish", newsdesk.StatusDraft}} {
+		if resp, _ := b.post(path+step.action, nil); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("%s: %d", step.action, resp.StatusCode)
 		}
-		if a, _ = f.articles.FindArticleByID(t.Context(), a.ID); a.Status != want {
-			t.Errorf("after %s: %s", action, a.Status)
+		if a, _ = f.articles.FindArticleByID(t.Context(), a.ID); a.Status != step.want {
+			t.Errorf("after %s: %s", step.action, a.Status)
 		}
 	}
 	for q, want := range map[string]bool{"?q=revised": true, "?q=nothing": false, "?status=draft": true, "?status=published": false} {
@@ -170,11 +173,16 @@ func TestNewsletterAndEditionPages(t *testing.T) {
 	if _, body := b.get("/admin/editions"); !strings.Contains(body, edition) {
 		t.Error("edition list lacks the edition")
 	}
-	if _, body := b.get("/admin/"); !strings.Contains(body, edition) {
+	_, body := b.get("/admin/")
+	if !strings.Contains(body, edition) {
 		t.Error("dashboard lacks the edition")
 	}
+	// The Daily Brief cuts at 8:00 in London, which is UTC in November.
+	if !strings.Contains(body, `<td class="t">2026-11-26 08:00 UTC</td>`) {
+		t.Error("dashboard lacks the next tick of the daily schedule")
+	}
 
-	_, body := b.get("/admin/newsletters/weekly/preview?subscriber=")
+	_, body = b.get("/admin/newsletters/weekly/preview?subscriber=")
 	if !strings.Contains(body, `sandbox src="/admin/newsletters/weekly/preview/html?subscriber="`) || !strings.Contains(body, "The Weekly: rents") {
 		t.Errorf("preview page lacks the sandboxed frame or the subject:\n%s", body)
 	}
