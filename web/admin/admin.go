@@ -123,7 +123,9 @@ func (h *Handler) Init() http.Handler {
 	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/", http.StatusMovedPermanently)
 	})
-	mux.HandleFunc("/admin/", h.notFound)
+	// Unknown addresses too: without a session they say nothing, not even
+	// which pages do not exist.
+	mux.HandleFunc("/admin/", h.requireSession(h.notFound))
 	h.handler = h.protect(mux)
 	return h
 }

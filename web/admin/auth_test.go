@@ -55,6 +55,9 @@ func TestEveryRouteNeedsASession(t *testing.T) {
 			}
 		})
 	}
+	if resp, _ := f.browser().get("/admin/no-such-page"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("unknown page without a session: %d, want a redirect to login", resp.StatusCode)
+	}
 	sort.Strings(public)
 	want := []string{"GET /admin/login", "GET /admin/static/{file}", "POST /admin/login"}
 	if strings.Join(public, "|") != strings.Join(want, "|") {
