@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"path/filepath"
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/feeds"
@@ -30,6 +31,7 @@ func (a *app) admin() (http.Handler, error) {
 		Clock:       a.clock,
 		Logger:      a.logger,
 		SiteTitle:   a.cfg.Site.Title,
+		MediaDir:    filepath.Join(a.dataDir, "media"),
 		BaseURL:     a.cfg.Site.BaseURL,
 	}
 	return h.Init(), nil

@@ -45,6 +45,9 @@ type Handler struct {
 	Clock     newsdesk.Clock
 	Logger    *slog.Logger
 	SiteTitle string // names the OPML export
+	// MediaDir is where uploaded images go, served by the site at /media/;
+	// "" turns uploads off.
+	MediaDir string
 	// BaseURL is the site's address: https makes the session cookie
 	// Secure, and its origin is trusted for state-changing requests.
 	BaseURL string

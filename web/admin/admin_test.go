@@ -1,8 +1,10 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -148,6 +150,24 @@ func (b *browser) post(path string, form url.Values, header ...string) (*http.Re
 			req.Header.Set(header[i], header[i+1])
 		}
 	}
+	return b.do(req)
+}
+
+// upload posts a multipart form with one file, as the article form does.
+func (b *browser) upload(path string, fields url.Values, field, name string, content []byte) (*http.Response, string) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, _ := mw.CreateFormFile(field, name)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.f.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", b.f.srv.URL)
 	return b.do(req)
 }
 

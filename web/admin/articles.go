@@ -69,10 +69,11 @@ type articleEditor struct {
 	Authors    []*newsdesk.Author
 	Categories []*newsdesk.Category
 	Preview    string // rendered, sanitised body, when asked for
+	Uploads    bool   // images may be uploaded
 }
 
 func (h *Handler) articleNew(w http.ResponseWriter, r *http.Request) {
-	h.articleForm(w, r, http.StatusOK, nil, newForm(url.Values{"when": {"draft"}}), "")
+	h.articlePage(w, r, http.StatusOK, nil, newForm(url.Values{"when": {"draft"}}), "")
 }
 
 func (h *Handler) articleEdit(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +81,7 @@ func (h *Handler) articleEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.articleForm(w, r, http.StatusOK, a, newForm(articleValues(a)), "")
+	h.articlePage(w, r, http.StatusOK, a, newForm(articleValues(a)), "")
 }
 
 func (h *Handler) findArticle(w http.ResponseWriter, r *http.Request) (*newsdesk.Article, bool) {
@@ -108,8 +109,8 @@ func articleValues(a *newsdesk.Article) url.Values {
 	return v
 }
 
-func (h *Handler) articleForm(w http.ResponseWriter, r *http.Request, code int, a *newsdesk.Article, f *form, preview string) {
-	ed := &articleEditor{Article: a, Preview: preview}
+func (h *Handler) articlePage(w http.ResponseWriter, r *http.Request, code int, a *newsdesk.Article, f *form, preview string) {
+	ed := &articleEditor{Article: a, Preview: preview, Uploads: h.MediaDir != ""}
 	var err error
 	if ed.Authors, err = h.Articles.FindAuthors(r.Context()); err == nil {
 		ed.Categories, err = h.Articles.FindCategories(r.Context())
@@ -126,8 +127,7 @@ func (h *Handler) articleForm(w http.ResponseWriter, r *http.Request, code int, 
 }
 
 func (h *Handler) articleCreate(w http.ResponseWriter, r *http.Request) {
-	r.ParseForm()
-	f := newForm(r.PostForm)
+	f := h.articleForm(w, r)
 	if h.articlePreview(w, r, nil, f) {
 		return
 	}
@@ -147,7 +147,7 @@ func (h *Handler) articleCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !f.OK() {
-		h.articleForm(w, r, http.StatusBadRequest, nil, f, "")
+		h.articlePage(w, r, http.StatusBadRequest, nil, f, "")
 		return
 	}
 	h.afterSave(w, r, a, f, at, publish)
@@ -158,8 +158,7 @@ func (h *Handler) articleSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.ParseForm()
-	f := newForm(r.PostForm)
+	f := h.articleForm(w, r)
 	if h.articlePreview(w, r, a, f) {
 		return
 	}
@@ -171,7 +170,7 @@ func (h *Handler) articleSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !f.OK() {
-		h.articleForm(w, r, http.StatusBadRequest, a, f, "")
+		h.articlePage(w, r, http.StatusBadRequest, a, f, "")
 		return
 	}
 	h.afterSave(w, r, a, f, at, publish)
@@ -198,7 +197,7 @@ func (h *Handler) afterSave(w http.ResponseWriter, r *http.Request, a *newsdesk.
 	a, err := h.Editor.PublishArticle(r.Context(), a.ID, at)
 	if err != nil {
 		f.FailErr(blame(err, "publish_at"))
-		h.articleForm(w, r, web.ErrorStatus(err), a, f, "")
+		h.articlePage(w, r, web.ErrorStatus(err), a, f, "")
 		return
 	}
 	if a.Status == newsdesk.StatusScheduled {
@@ -239,7 +238,7 @@ func (h *Handler) articlePreview(w http.ResponseWriter, r *http.Request, a *news
 	if err != nil {
 		f.Fail("body", "The body cannot be rendered: "+err.Error())
 	}
-	h.articleForm(w, r, http.StatusOK, a, f, html)
+	h.articlePage(w, r, http.StatusOK, a, f, html)
 	return true
 }
 

@@ -1,8 +1,14 @@
 package admin
 
 import (
+	"bytes"
+	"image"
+	pngenc "image/png"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -211,5 +217,35 @@ func TestNewsletterAndEditionPages(t *testing.T) {
 	}
 	if resp, _ := b.post(edition+"/approve", nil); resp.StatusCode != http.StatusConflict {
 		t.Errorf("approving a cancelled edition: %d, want 409", resp.StatusCode)
+	}
+}
+
+func TestImageUpload(t *testing.T) {
+	f := newFixture(t)
+	f.h.MediaDir = t.TempDir()
+	b := f.loggedIn()
+	var png bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 4, 3))
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	fields := url.Values{"title": {"Cranes"}, "body": {"Typed text."}, "action": {"preview"}}
+	resp, body := b.upload("/admin/articles/new", fields, "upload", "Quay Cranes.png", png.Bytes())
+	if resp.StatusCode != 200 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	m := regexp.MustCompile(`!\[Quay Cranes\]\(/media/(quay-cranes-[0-9a-f]{8}\.png)\)`).FindStringSubmatch(body)
+	if m == nil || !strings.Contains(body, "Typed text.") || !strings.Contains(body, `<img src="/media/`+m[1]+`"`) {
+		t.Fatalf("the body does not show the stored image:\n%s", body)
+	}
+	if got, err := os.ReadFile(filepath.Join(f.h.MediaDir, m[1])); err != nil || !bytes.Equal(got, png.Bytes()) {
+		t.Errorf("stored image: %v", err)
+	}
+	resp, body = b.upload("/admin/articles/new", fields, "upload", "notes.png", []byte("<svg onload=alert(1)>"))
+	if resp.StatusCode != 200 || !errorNextTo(body, "upload", "&#34;notes.png&#34; is not a PNG, JPEG, GIF or WebP image.") || !strings.Contains(body, "Typed text.") {
+		t.Errorf("a file that is not an image: %d\n%s", resp.StatusCode, body)
+	}
+	if entries, _ := os.ReadDir(f.h.MediaDir); len(entries) != 1 {
+		t.Errorf("%d files in the media folder, want the one image", len(entries))
 	}
 }
