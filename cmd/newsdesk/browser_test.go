@@ -269,12 +269,19 @@ func TestBrowserDesk(t *testing.T) {
 			b.waitText("127.0.0.1:9/harbour.xml")
 		}},
 		{"the other pages", func(t *testing.T) {
-			for _, p := range []string{"/admin/newsletters", "/admin/editions", "/admin/subscribers", "/admin/sources"} {
+			for _, p := range []string{"/admin/newsletters", "/admin/editions", "/admin/subscribers", "/admin/sources", "/admin/"} {
 				b.open(p)
 				if strings.Contains(b.text(), "Internal error") {
 					t.Errorf("%s: internal error", p)
 				}
-				b.screenshot(strings.TrimPrefix(p, "/admin/"))
+				name := strings.Trim(strings.TrimPrefix(p, "/admin"), "/")
+				if name == "" {
+					name = "dashboard-at-the-end"
+				}
+				b.screenshot(name)
+			}
+			if text := b.text(); !strings.Contains(text, "The Harbour Brief") || strings.Contains(text, "No edition has been sent yet.") {
+				t.Errorf("the dashboard lacks the new schedule or the edition sent:\n%s", text)
 			}
 		}},
 	}
