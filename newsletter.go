@@ -213,3 +213,28 @@ type EditionService interface {
 	// showing failures.
 	FindDeliveries(ctx context.Context, editionID int64, status DeliveryStatus, limit int) ([]*Delivery, error)
 }
+
+// DigestPreview is what one reader would get from an edition.
+type DigestPreview struct {
+	Edition *Edition
+	To      string // the address previewed for; a sample reader when no subscriber was named
+	Subject string
+	HTML    string // the HTML part as sent, links and footer included
+	Text    string // the text part as sent
+	Message []byte // the whole message as it would be sent
+	Empty   bool   // nothing in the edition is for this reader: nothing would be sent
+}
+
+// OneOffEdition is an editor's hand-made edition of a newsletter.
+type OneOffEdition struct {
+	Newsletter string    // newsletter slug
+	At         time.Time // when it goes; zero means now
+	Intro      string    // editor's note above the articles
+	Articles   []string  // article slugs in the order shown
+}
+
+// Limits of a one-off edition.
+const (
+	MaxIntroLength    = 5000
+	MaxPickedArticles = 50
+)

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
-	"github.com/newsdesk/newsdesk/digest"
 	"github.com/newsdesk/newsdesk/mailer"
 )
 
@@ -39,34 +37,31 @@ func digestSend(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
-	n, err := app.newsletters.FindNewsletterBySlug(ctx, *slug)
-	if err != nil {
-		return err
-	}
-	desk, err := app.newDesk()
-	if err != nil {
-		return err
-	}
-	e, err := desk.NextEdition(ctx, n, app.clock.Now())
-	if err != nil {
-		return err
-	}
+	ed := app.editor()
 	if *test != "" {
-		return app.sendTest(ctx, env, desk, e, *test)
+		if err := ed.SendTest(ctx, *slug, 0, *test); err != nil {
+			return err
+		}
+		printf(env, "Test of %s sent to %s.\n", *slug, *test)
+		return nil
 	}
-	return app.sendNow(ctx, env, desk, e)
+	e, err := ed.addNow(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	return app.sendNow(ctx, env, e)
 }
 
-// sendNow stores an edition, prepares it and delivers it.
-func (a *app) sendNow(ctx context.Context, env *Env, desk *digest.Desk, e *newsdesk.Edition) error {
-	if err := a.newsletters.AddEdition(ctx, e); err != nil {
+// sendNow prepares a stored edition here and delivers it.
+func (a *app) sendNow(ctx context.Context, env *Env, e *newsdesk.Edition) error {
+	desk, err := a.editor().desk()
+	if err != nil {
 		return err
 	}
 	if _, err := desk.Prepare(ctx, e); err != nil {
 		return err
 	}
-	e, err := a.newsletters.FindEditionByID(ctx, e.ID)
-	if err != nil {
+	if e, err = a.newsletters.FindEditionByID(ctx, e.ID); err != nil {
 		return err
 	}
 	printf(env, "Edition %d of %s: %d recipients.\n", e.ID, e.Newsletter.Slug, e.Counts.Recipients)
@@ -75,48 +70,6 @@ func (a *app) sendNow(ctx context.Context, env *Env, desk *digest.Desk, e *newsd
 		return nil
 	}
 	return a.deliverEdition(ctx, env, e.ID)
-}
-
-// sendTest sends the digest of an edition to one address straight through
-// the transport, outside the outbox: nothing is recorded. It has every
-// article of the edition, as a subscriber without topics gets it.
-func (a *app) sendTest(ctx context.Context, env *Env, desk *digest.Desk, e *newsdesk.Edition, to string) error {
-	email, err := newsdesk.NormalizeEmail(to)
-	if err != nil {
-		return err
-	}
-	rd, err := desk.Preview(ctx, e, newsdesk.Recipient{})
-	if err != nil {
-		return err
-	} else if rd == nil {
-		printf(env, "Nothing was published in the window of the next edition; no test was sent.\n")
-		return nil
-	}
-	b, err := a.builder()
-	if err != nil {
-		return err
-	}
-	t, err := a.transport()
-	if err != nil {
-		return err
-	}
-	key := "x" + strconv.FormatInt(a.clock.Now().UnixNano(), 36) // a test is a new message each time
-	p := mailer.PrepareRendered("[TEST] "+rd.Subject, mailer.Content{HTML: rd.HTML, Text: rd.Text}, e.Newsletter, key)
-	msg, err := b.BuildBytes(p, mailer.Recipient{Email: email})
-	if err != nil {
-		return err
-	}
-	conn, err := t.Dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	env2 := mailer.Envelope{From: b.From.Address, To: email, ID: b.MessageID(key, 0)}
-	if err := conn.Send(ctx, env2, msg, func() error { return nil }); err != nil {
-		return err
-	}
-	printf(env, "Test of %s sent to %s.\n", e.Newsletter.Slug, email)
-	return nil
 }
 
 // deliverEdition waits until an edition has nothing left to send now,
