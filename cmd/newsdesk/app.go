@@ -152,6 +152,7 @@ func (a *app) server() (*web.Server, error) {
 		return nil, usagef("%v", err)
 	}
 	s.Pages = pages
+	s.API = a.apiHandler()
 	return s, a.wireWeb(s)
 }
 
