@@ -136,7 +136,10 @@ func (s *Server) Handler() http.Handler {
 		s.Logger = slog.Default()
 	}
 	if s.AuthFailRate == 0 {
-		s.AuthFailRate, s.AuthFailBurst = rate.Every(6*time.Second), 20
+		s.AuthFailRate = rate.Every(6 * time.Second)
+	}
+	if s.AuthFailBurst == 0 {
+		s.AuthFailBurst = 20
 	}
 	s.failures = web.NewIPLimiter(s.AuthFailRate, s.AuthFailBurst)
 	byPattern := map[string]map[string]handler{}

@@ -79,11 +79,11 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSON))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+		return decodeError(err, reflect.TypeOf(v))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if tooLarge(err) {
-			return decodeError(err)
+			return decodeError(err, nil)
 		}
 		return newsdesk.Errorf(newsdesk.EINVALID, "the request body has more after its JSON object")
 	}
@@ -107,8 +107,8 @@ func tooLarge(err error) bool {
 }
 
 // decodeError turns what encoding/json says into a message that names the
-// field and what it should be.
-func decodeError(err error) error {
+// field and what it should be; target is the type decoded into.
+func decodeError(err error, target reflect.Type) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -125,12 +125,37 @@ func decodeError(err error) error {
 	case errors.As(err, &typ) && typ.Field == "":
 		return newsdesk.Errorf(newsdesk.EINVALID, "the request body must be a JSON object")
 	case errors.As(err, &typ):
-		return newsdesk.Errorf(newsdesk.EINVALID, "field %q must be %s, not %s", typ.Field, kindName(typ.Type), typ.Value)
+		want := kindName(typ.Type)
+		if ft := fieldType(target, typ.Field); ft != nil && ft.Kind() == reflect.Slice && ft.Elem() == typ.Type {
+			want = kindName(ft) // a wrong element: say what the whole field should be
+		}
+		return newsdesk.Errorf(newsdesk.EINVALID, "field %q must be %s, not %s", typ.Field, want, typ.Value)
 	}
 	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		return newsdesk.Errorf(newsdesk.EINVALID, "unknown field %s", f)
 	}
 	return newsdesk.Errorf(newsdesk.EINVALID, "the request body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// fieldType is the type of the field of struct t (or *t) with the JSON
+// name, without pointers; nil when there is none.
+func fieldType(t reflect.Type, name string) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag == name {
+			for f.Type.Kind() == reflect.Pointer {
+				return f.Type.Elem()
+			}
+			return f.Type
+		}
+	}
+	return nil
 }
 
 // kindName says what JSON a Go type takes.
