@@ -92,9 +92,10 @@ type Server struct {
 	Editor      Editor
 	// ImportCSV imports subscribers from a CSV file as the subscriber
 	// import command does; nil leaves the import endpoint out.
-	ImportCSV func(ctx context.Context, csv io.Reader, newsletters []string, status newsdesk.SubscriberStatus) (*ImportReport, error)
-	Wake      func() // called after mail is queued
-	Logger    *slog.Logger
+	ImportCSV   func(ctx context.Context, csv io.Reader, newsletters []string, status newsdesk.SubscriberStatus) (*ImportReport, error)
+	MaxCSVBytes int64  // the largest CSV file imported; default 64 MiB
+	Wake        func() // called after mail is queued
+	Logger      *slog.Logger
 	// AuthFailRate and AuthFailBurst limit failed authentications per
 	// client address: a burst of 20, then one every 6 seconds by default.
 	AuthFailRate  rate.Limit
@@ -137,6 +138,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.AuthFailRate == 0 {
 		s.AuthFailRate = rate.Every(6 * time.Second)
+	}
+	if s.MaxCSVBytes == 0 {
+		s.MaxCSVBytes = defaultMaxCSV
 	}
 	if s.AuthFailBurst == 0 {
 		s.AuthFailBurst = 20

@@ -76,8 +76,8 @@ func openStores(t *testing.T, clock newsdesk.Clock) stores {
 		newsletters: sqlite.NewNewsletterService(db), subscribers: sqlite.NewSubscriberService(db)}
 }
 
-// seed makes what the tests refer to: article 1 "first-piece" by ada in
-// economy; newsletters weekly and daily; subscriber 1 ben@example.com,
+// seed makes what the tests refer to: category cities; article 1
+// "first-piece" by ada in economy; newsletters weekly and daily; subscriber 1 ben@example.com,
 // confirmed to weekly; edition 1 awaiting approval, edition 2 scheduled.
 func seed(t *testing.T, st stores) {
 	ctx := context.Background()
@@ -89,6 +89,7 @@ func seed(t *testing.T, st stores) {
 	}
 	must(st.db.CreateUser(ctx, "editor@example.org", "x"))
 	must(st.articles.CreateAuthor(ctx, &newsdesk.Author{Slug: "ada", Name: "Ada Byron"}))
+	must(st.articles.SaveCategory(ctx, &newsdesk.Category{Slug: "cities", Name: "Cities"}))
 	must(st.articles.CreateArticle(ctx, &newsdesk.Article{Title: "First piece", Body: "Hello.", Status: newsdesk.StatusPublished,
 		Author: &newsdesk.Author{Slug: "ada"}, Categories: []*newsdesk.Category{{Slug: "economy"}}}))
 	weekly := &newsdesk.Newsletter{Slug: "weekly", Name: "The Weekly", Schedule: "0 8 * * MON", TimeZone: "Europe/London"}
@@ -221,14 +222,14 @@ func TestGoodTokenIsNotLimited(t *testing.T) {
 // jsonBodyRoutes are the routes that read a JSON body, each with a body
 // of the wrong type and the field the error must name.
 var jsonBodyRoutes = map[string][2]string{
-	"POST articles":                {`{"title": ["x"]}`, `field \"title\" must be a string, not array`},
-	"PATCH articles/{ref}":         {`{"categories": "economy"}`, `field \"categories\" must be an array of strings, not string`},
-	"POST articles/{ref}/publish":  {`{"at": 5}`, `field \"at\" must be a string, not number`},
-	"POST newsletters":             {`{"approval_required": "yes"}`, `field \"approval_required\" must be true or false, not string`},
-	"PATCH newsletters/{slug}":     {`{"paused": 1}`, `field \"paused\" must be true or false, not number`},
-	"POST editions":                {`{"articles": [1, 2]}`, `field \"articles\" must be an array of strings, not number`},
-	"POST subscribers":             {`{"confirmed": "true"}`, `field \"confirmed\" must be true or false, not string`},
-	"PATCH subscribers/{ref}":      {`{"topics": {"a": 1}}`, `field \"topics\" must be an array of strings, not object`},
+	"POST articles":               {`{"title": ["x"]}`, `field \"title\" must be a string, not array`},
+	"PATCH articles/{ref}":        {`{"categories": "economy"}`, `field \"categories\" must be an array of strings, not string`},
+	"POST articles/{ref}/publish": {`{"at": 5}`, `field \"at\" must be a string, not number`},
+	"POST newsletters":            {`{"approval_required": "yes"}`, `field \"approval_required\" must be true or false, not string`},
+	"PATCH newsletters/{slug}":    {`{"paused": 1}`, `field \"paused\" must be true or false, not number`},
+	"POST editions":               {`{"articles": [1, 2]}`, `field \"articles\" must be an array of strings, not number`},
+	"POST subscribers":            {`{"confirmed": "true"}`, `field \"confirmed\" must be true or false, not string`},
+	"PATCH subscribers/{ref}":     {`{"topics": {"a": 1}}`, `field \"topics\" must be an array of strings, not object`},
 }
 
 // Every route that reads JSON refuses bad JSON, unknown fields, wrong

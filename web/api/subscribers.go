@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"mime"
 	"net/http"
 	"slices"
@@ -226,9 +227,9 @@ func (s *Server) removeSubscriber(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// maxCSV is the largest subscriber file accepted: about a million rows of
-// address, name and choices. Larger lists go through subscriber import.
-const maxCSV = 64 << 20
+// defaultMaxCSV is the largest subscriber file accepted by default: about
+// a million rows of address, name and choices.
+const defaultMaxCSV = 64 << 20
 
 // importJSON is the report of an import.
 type importJSON struct {
@@ -261,9 +262,16 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) error
 	default:
 		return newsdesk.Errorf(newsdesk.EINVALID, "query parameter confirmed: %q is not true or false", q.Get("confirmed"))
 	}
-	rep, err := s.ImportCSV(r.Context(), http.MaxBytesReader(w, r.Body, maxCSV), nls, status)
+	tooBig := &httpError{http.StatusRequestEntityTooLarge, codeTooLarge, fmt.Sprintf(
+		"the CSV file is larger than %d bytes: split it, or use newsdesk subscriber import", s.MaxCSVBytes)}
+	if r.ContentLength > s.MaxCSVBytes {
+		return tooBig
+	}
+	rep, err := s.ImportCSV(r.Context(), http.MaxBytesReader(w, r.Body, s.MaxCSVBytes), nls, status)
 	if tooLarge(err) {
-		return &httpError{http.StatusRequestEntityTooLarge, codeTooLarge, "the CSV file is larger than 64 MiB; split it or use newsdesk subscriber import"}
+		// A body of unknown length: the batches read before the limit are stored.
+		tooBig.message += "; rows read before the limit were imported"
+		return tooBig
 	} else if err != nil {
 		return err
 	}
