@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -60,7 +61,7 @@ type edition struct {
 // TestAPIEndToEnd drives the real daemon through its API with a token made
 // by the command: an article published over the API shows in the feed,
 // and an edition sent over the API reaches an SMTP server while its
-// progress is followed to the end. The revoked token then stops working.
+// progress is followed to the end, then a test of it goes to one address. The revoked token then stops working.
 func TestAPIEndToEnd(t *testing.T) {
 	srv := smtptest.Start(t)
 	d := newDesk(t, smtpEnv(srv)...)
@@ -94,6 +95,14 @@ func TestAPIEndToEnd(t *testing.T) {
 	msgs := srv.Wait(t, e.Counts.Sent, 10*time.Second)
 	if n := strings.Count(string(msgs[0].Data), "Ferry fares frozen"); n == 0 {
 		t.Errorf("the digest does not carry the new article:\n%.800s", msgs[0].Data)
+	}
+	c.call("POST", "/newsletters/weekly/test", "application/json", `{"to": "Editor@Example.org"}`, 200, nil)
+	msgs = srv.Wait(t, e.Counts.Sent+1, 10*time.Second)
+	last := msgs[len(msgs)-1]
+	h, _ := textPart(t, last.Data)
+	subject, _ := new(mime.WordDecoder).DecodeHeader(h.Header.Get("Subject"))
+	if last.To[0] != "editor@example.org" || !strings.HasPrefix(subject, "[TEST] The Weekly Review") {
+		t.Errorf("test message to %v, subject %q", last.To, subject)
 	}
 
 	var rep struct {

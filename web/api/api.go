@@ -64,6 +64,7 @@ type SubscriberStore interface {
 // (feeds dropped, hub pinged), previews and sends of editions.
 type Editor interface {
 	PreviewDigest(ctx context.Context, newsletter string, editionID int64, subscriber string) (*newsdesk.DigestPreview, error)
+	SendTest(ctx context.Context, newsletter string, editionID int64, to string) error
 	SendNow(ctx context.Context, newsletter string) (*newsdesk.Edition, error)
 	CreateEdition(ctx context.Context, o newsdesk.OneOffEdition) (*newsdesk.Edition, error)
 	ApproveEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)
@@ -174,7 +175,11 @@ func (s *Server) byMethod(hs map[string]handler) http.Handler {
 	}
 	slices.Sort(allow)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h := hs[r.Method]; h != nil {
+		h := hs[r.Method]
+		if r.Method == http.MethodHead {
+			h = hs[http.MethodGet] // net/http drops the body
+		}
+		if h != nil {
 			s.serve(h).ServeHTTP(w, r)
 			return
 		}

@@ -275,6 +275,9 @@ func TestRoutingErrors(t *testing.T) {
 	if status != 405 || h.Get("Allow") != "DELETE, GET, PATCH" || !strings.Contains(body, `"code":"method_not_allowed"`) {
 		t.Errorf("PUT article: %d Allow %q %s", status, h.Get("Allow"), body)
 	}
+	if status, _, body := f.do("HEAD", "/api/v1/articles/1", ""); status != 200 || body != "" {
+		t.Errorf("HEAD article: %d %q", status, body)
+	}
 	f.run([]apiCase{
 		{"GET", "/api/v1/nothing/here", "", 404, []string{`"code":"not_found"`, "no API endpoint"}},
 		{"GET", "/api/v1/", "", 404, []string{`"code":"not_found"`}},

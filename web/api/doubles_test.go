@@ -35,6 +35,14 @@ func (e *storeEditor) PreviewDigest(ctx context.Context, newsletter string, id i
 	return pv, nil
 }
 
+func (e *storeEditor) SendTest(ctx context.Context, newsletter string, id int64, to string) error {
+	if _, err := e.newsletters.FindNewsletterBySlug(ctx, newsletter); err != nil {
+		return err
+	}
+	_, err := newsdesk.NormalizeEmail(to)
+	return err
+}
+
 func (e *storeEditor) SendNow(ctx context.Context, newsletter string) (*newsdesk.Edition, error) {
 	n, err := e.newsletters.FindNewsletterBySlug(ctx, newsletter)
 	if err != nil {

@@ -18,6 +18,7 @@ func (s *Server) newsletterRoutes() []route {
 		{"POST", "newsletters/{slug}/resume", s.pauseNewsletter(false)},
 		{"GET", "newsletters/{slug}/preview", s.previewNext},
 		{"POST", "newsletters/{slug}/send", s.sendNow},
+		{"POST", "newsletters/{slug}/test", s.sendTest},
 	}
 }
 
@@ -203,4 +204,29 @@ func (s *Server) sendNow(w http.ResponseWriter, r *http.Request) error {
 // previewNext previews the edition the newsletter would cut now.
 func (s *Server) previewNext(w http.ResponseWriter, r *http.Request) error {
 	return s.preview(w, r, r.PathValue("slug"), 0)
+}
+
+// testInput names where a test goes and, optionally, which edition.
+type testInput struct {
+	To      string `json:"to"`
+	Edition int64  `json:"edition"`
+}
+
+// sendTest sends a digest (the next one, or the edition given) to one
+// address, subject prefixed [TEST]; nothing is recorded.
+func (s *Server) sendTest(w http.ResponseWriter, r *http.Request) error {
+	var in testInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.To == "" {
+		return newsdesk.Errorf(newsdesk.EINVALID, "field \"to\" is required: the address to send the test to")
+	}
+	if err := s.Editor.SendTest(r.Context(), r.PathValue("slug"), in.Edition, in.To); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Sent string `json:"sent"`
+	}{in.To})
+	return nil
 }

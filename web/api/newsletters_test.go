@@ -44,5 +44,10 @@ func TestNewsletters(t *testing.T) {
 		{"GET", "/api/v1/newsletters/nope/preview", "", 404, []string{"not found"}},
 		{"POST", "/api/v1/newsletters/weekly/send", "", 202, []string{`"id":3`, `"kind":"manual"`, `"url":"/api/v1/editions/3"`}},
 		{"POST", "/api/v1/newsletters/nope/send", "", 404, []string{"not found"}},
+		// test send
+		{"POST", "/api/v1/newsletters/weekly/test", `{"to": "me@example.org"}`, 200, []string{`{"sent":"me@example.org"}`}},
+		{"POST", "/api/v1/newsletters/weekly/test", `{"to": "me"}`, 400, []string{"not a valid email address"}},
+		{"POST", "/api/v1/newsletters/weekly/test", `{}`, 400, []string{`field \"to\" is required`}},
+		{"POST", "/api/v1/newsletters/nope/test", `{"to": "me@example.org"}`, 404, []string{"not found"}},
 	})
 }

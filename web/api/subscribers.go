@@ -243,24 +243,9 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) error
 		return &httpError{http.StatusUnsupportedMediaType, newsdesk.EINVALID,
 			"send the CSV file as the body with Content-Type: text/csv"}
 	}
-	q := r.URL.Query()
-	var nls []string
-	for _, slug := range strings.Split(q.Get("newsletter"), ",") {
-		if slug = strings.TrimSpace(slug); slug == "" {
-			continue
-		}
-		if _, err := s.Newsletters.FindNewsletterBySlug(r.Context(), slug); err != nil {
-			return newsdesk.Errorf(newsdesk.EINVALID, "query parameter newsletter: newsletter %q does not exist", slug)
-		}
-		nls = append(nls, slug)
-	}
-	status := newsdesk.SubscriberPending
-	switch q.Get("confirmed") {
-	case "true", "1":
-		status = newsdesk.SubscriberConfirmed
-	case "", "false", "0":
-	default:
-		return newsdesk.Errorf(newsdesk.EINVALID, "query parameter confirmed: %q is not true or false", q.Get("confirmed"))
+	nls, status, err := s.importOptions(r)
+	if err != nil {
+		return err
 	}
 	tooBig := &httpError{http.StatusRequestEntityTooLarge, codeTooLarge, fmt.Sprintf(
 		"the CSV file is larger than %d bytes: split it, or use newsdesk subscriber import", s.MaxCSVBytes)}
@@ -278,4 +263,27 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) error
 	s.wake()
 	writeJSON(w, http.StatusOK, importJSON{Imported: rep.Imported, Refused: rep.Refused, Errors: nonNil(rep.Errors)})
 	return nil
+}
+
+// importOptions reads an import's query: the newsletters for rows without
+// one, and whether rows without a status opted in elsewhere.
+func (s *Server) importOptions(r *http.Request) ([]string, newsdesk.SubscriberStatus, error) {
+	q := r.URL.Query()
+	var nls []string
+	for _, slug := range strings.Split(q.Get("newsletter"), ",") {
+		if slug = strings.TrimSpace(slug); slug == "" {
+			continue
+		}
+		if _, err := s.Newsletters.FindNewsletterBySlug(r.Context(), slug); err != nil {
+			return nil, "", newsdesk.Errorf(newsdesk.EINVALID, "query parameter newsletter: newsletter %q does not exist", slug)
+		}
+		nls = append(nls, slug)
+	}
+	switch q.Get("confirmed") {
+	case "true", "1":
+		return nls, newsdesk.SubscriberConfirmed, nil
+	case "", "false", "0":
+		return nls, newsdesk.SubscriberPending, nil
+	}
+	return nil, "", newsdesk.Errorf(newsdesk.EINVALID, "query parameter confirmed: %q is not true or false", q.Get("confirmed"))
 }
