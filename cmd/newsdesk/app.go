@@ -39,6 +39,7 @@ type app struct {
 	outbox      *mailer.Outbox                // the daemon's outbox
 	delivering  atomic.Pointer[mailer.Outbox] // the outbox this process runs, if any
 	digests     *digestJob                    // the daemon's digest job
+	sets        templateSets                  // digest template sets, loaded once
 }
 
 // loadConfig reads the config the globals name.
@@ -90,6 +91,7 @@ func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 	if clockForTests != nil {
 		a.clock = clockForTests
 	}
+	a.sets.dir = cfg.Site.Templates
 	a.db = sqlite.NewDB(filepath.Join(dataDir, dbFile))
 	a.db.Clock = a.clock
 	if err := a.db.Open(); err != nil {

@@ -52,30 +52,41 @@ func digestSend(ctx context.Context, env *Env, args []string) error {
 	return app.sendNow(ctx, env, e)
 }
 
-// sendNow prepares a stored edition here and delivers it.
+// sendNow prepares a stored edition here and delivers it. Delivery starts
+// with the first batch queued, not after the last: preparing 100,000
+// digests takes seconds that the connections would otherwise sit idle.
 func (a *app) sendNow(ctx context.Context, env *Env, e *newsdesk.Edition) error {
 	desk, err := a.editor().desk()
 	if err != nil {
 		return err
 	}
-	if _, err := desk.Prepare(ctx, e); err != nil {
-		return err
-	}
-	if e, err = a.newsletters.FindEditionByID(ctx, e.ID); err != nil {
+	prepared := make(chan error, 1)
+	go func() {
+		_, err := desk.Prepare(ctx, e)
+		prepared <- err
+	}()
+	return a.deliverEdition(ctx, env, e.ID, prepared)
+}
+
+// reportPrepared says how many subscribers an edition goes to, once its
+// preparation is done.
+func (a *app) reportPrepared(ctx context.Context, env *Env, id int64) error {
+	e, err := a.newsletters.FindEditionByID(ctx, id)
+	if err != nil {
 		return err
 	}
 	printf(env, "Edition %d of %s: %d recipients.\n", e.ID, e.Newsletter.Slug, e.Counts.Recipients)
 	if e.Counts.Recipients == 0 {
 		printf(env, "No subscriber has anything new to read; nothing is sent.\n")
-		return nil
 	}
-	return a.deliverEdition(ctx, env, e.ID)
+	return nil
 }
 
-// deliverEdition waits until an edition has nothing left to send now,
-// printing its progress. The daemon delivers it if it runs; otherwise, or
-// if the daemon stops meanwhile, this process does.
-func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
+// deliverEdition waits until an edition, being prepared until prepared
+// says so, has nothing left to send now, printing its progress. The daemon
+// delivers it if it runs; otherwise, or if the daemon stops meanwhile,
+// this process does.
+func (a *app) deliverEdition(ctx context.Context, env *Env, id int64, prepared <-chan error) (err error) {
 	o, err := a.newOutbox()
 	if err != nil {
 		return err
@@ -83,6 +94,23 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	var running chan error
+	// Whatever ends the wait, the preparation and delivery running here end
+	// before the store is closed.
+	defer func() {
+		stop()
+		if running != nil {
+			if rerr := <-running; err == nil && !errors.Is(rerr, errOwned) {
+				err = rerr
+			}
+		}
+		if prepared != nil {
+			if perr := <-prepared; err == nil && perr != nil {
+				err = perr
+			} else if err == nil {
+				err = a.reportPrepared(ctx, env, id)
+			}
+		}
+	}()
 	// The edition is looked at often, so the command ends soon after the
 	// last delivery, and progress is printed once a second.
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -98,18 +126,22 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 		if bar.show(e, done || time.Since(printed) >= time.Second) {
 			printed = time.Now()
 		}
-		if done {
+		if done && prepared == nil {
 			break
 		}
-		if running == nil && !a.wakeOwner() {
+		if running == nil && !done && !a.wakeOwner() {
 			running = a.deliverHere(runCtx, o)
 		}
 		select {
-		case <-ctx.Done():
-			stop()
-			if running != nil {
-				<-running
+		case err := <-prepared:
+			prepared = nil
+			if err == nil {
+				err = a.reportPrepared(ctx, env, id)
 			}
+			if err != nil {
+				return err
+			}
+		case <-ctx.Done():
 			return errors.New("interrupted: the rest of the edition stays queued, and newsdesk serve sends it")
 		case err := <-running:
 			running = nil
@@ -121,7 +153,8 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 	}
 	stop()
 	if running != nil {
-		if err := <-running; err != nil && !errors.Is(err, errOwned) {
+		err, running = <-running, nil
+		if err != nil && !errors.Is(err, errOwned) {
 			return err
 		}
 	}

@@ -123,7 +123,7 @@ func (ed *editor) recipient(ctx context.Context, n *newsdesk.Newsletter, email s
 	for _, x := range s.Subscriptions {
 		if x.Newsletter.ID == n.ID {
 			return mailer.Recipient{SubscriberID: s.ID, Email: s.Email, Name: s.Name},
-				newsdesk.Recipient{SubscriberID: s.ID, Topics: x.Topics}, nil
+				newsdesk.Recipient{SubscriberID: s.ID, Topics: x.Topics, TimeZone: s.TimeZone}, nil
 		}
 	}
 	return mailer.Recipient{}, newsdesk.Recipient{}, newsdesk.Errorf(newsdesk.EINVALID,
@@ -300,4 +300,52 @@ func (ed *editor) UnpublishArticle(ctx context.Context, id int64) (*newsdesk.Art
 	}
 	ed.a.publisher.Invalidate()
 	return art, nil
+}
+
+// CreateNewsletter stores a new newsletter once its schedule, time zone
+// and template set are known to work as digests will use them.
+func (ed *editor) CreateNewsletter(ctx context.Context, n *newsdesk.Newsletter) error {
+	if n.TimeZone == "" {
+		n.TimeZone = "UTC"
+	}
+	if err := ed.checkNewsletter(n); err != nil {
+		return err
+	}
+	return ed.a.newsletters.CreateNewsletter(ctx, n)
+}
+
+// UpdateNewsletter changes a newsletter, with the same checks as
+// CreateNewsletter on the schedule, time zone and template it would have.
+func (ed *editor) UpdateNewsletter(ctx context.Context, slug string, upd newsdesk.NewsletterUpdate) (*newsdesk.Newsletter, error) {
+	n, err := ed.a.newsletters.FindNewsletterBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	next := *n
+	if upd.Schedule != nil {
+		next.Schedule = strings.TrimSpace(*upd.Schedule)
+	}
+	if upd.TimeZone != nil {
+		next.TimeZone = strings.TrimSpace(*upd.TimeZone)
+	}
+	if upd.Template != nil {
+		next.Template = strings.TrimSpace(*upd.Template)
+	}
+	if err := ed.checkNewsletter(&next); err != nil {
+		return nil, err
+	}
+	return ed.a.newsletters.UpdateNewsletter(ctx, slug, upd)
+}
+
+func (ed *editor) checkNewsletter(n *newsdesk.Newsletter) error {
+	if err := digest.CheckNewsletter(n); err != nil {
+		return err
+	}
+	if n.Template == "" {
+		return nil
+	}
+	if _, err := ed.a.sets.renderer(n.Template); err != nil {
+		return newsdesk.Errorf(newsdesk.EINVALID, "%s", newsdesk.ErrorMessage(err))
+	}
+	return nil
 }
