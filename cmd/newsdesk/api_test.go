@@ -83,6 +83,9 @@ func TestAPIEndToEnd(t *testing.T) {
 		t.Error("the article published over the API is not in /feed.xml at once")
 	}
 
+	c.call("POST", "/newsletters", "application/json", `{"slug": "styled", "name": "Styled", "template": "no-such-set"}`, 400, nil)
+	c.call("POST", "/newsletters", "application/json", `{"slug": "hourly", "name": "Hourly", "schedule": "@every 1h"}`, 400, nil)
+
 	var e edition
 	c.call("POST", "/newsletters/weekly/send", "application/json", "", 202, &e)
 	waitFor(t, 60*time.Second, func() bool {

@@ -38,12 +38,10 @@ type ArticleStore interface {
 	DeleteArticle(ctx context.Context, id int64) error
 }
 
-// NewsletterStore reads and writes newsletters and reads editions.
+// NewsletterStore reads newsletters and editions.
 type NewsletterStore interface {
 	FindNewsletterBySlug(ctx context.Context, slug string) (*newsdesk.Newsletter, error)
 	FindNewsletters(ctx context.Context) ([]*newsdesk.Newsletter, error)
-	CreateNewsletter(ctx context.Context, n *newsdesk.Newsletter) error
-	UpdateNewsletter(ctx context.Context, slug string, upd newsdesk.NewsletterUpdate) (*newsdesk.Newsletter, error)
 	FindEditionByID(ctx context.Context, id int64) (*newsdesk.Edition, error)
 	FindEditions(ctx context.Context, f newsdesk.EditionFilter) ([]*newsdesk.Edition, error)
 }
@@ -61,8 +59,11 @@ type SubscriberStore interface {
 }
 
 // Editor runs the actions that take more than one store call: publishing
-// (feeds dropped, hub pinged), previews and sends of editions.
+// (feeds dropped, hub pinged), newsletters checked against the digest
+// scheduler and templates, previews and sends of editions.
 type Editor interface {
+	CreateNewsletter(ctx context.Context, n *newsdesk.Newsletter) error
+	UpdateNewsletter(ctx context.Context, slug string, upd newsdesk.NewsletterUpdate) (*newsdesk.Newsletter, error)
 	PreviewDigest(ctx context.Context, newsletter string, editionID int64, subscriber string) (*newsdesk.DigestPreview, error)
 	SendTest(ctx context.Context, newsletter string, editionID int64, to string) error
 	SendNow(ctx context.Context, newsletter string) (*newsdesk.Edition, error)

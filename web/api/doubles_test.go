@@ -9,14 +9,43 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/digest"
 	"github.com/newsdesk/newsdesk/sqlite"
 	"github.com/newsdesk/newsdesk/web/api"
 )
 
 // storeEditor stands in for cmd/newsdesk's editor, whose digest rendering
-// and delivery are tested there: it runs the store's part of each action
+// and delivery are tested there: it runs the store's part of each action,
+// checks newsletters with the digest package's rule (not template sets)
 // and previews as a fixed text.
 type storeEditor struct{ stores }
+
+func (e *storeEditor) CreateNewsletter(ctx context.Context, n *newsdesk.Newsletter) error {
+	if n.TimeZone == "" {
+		n.TimeZone = "UTC"
+	}
+	if err := digest.CheckNewsletter(n); err != nil {
+		return err
+	}
+	return e.newsletters.CreateNewsletter(ctx, n)
+}
+
+func (e *storeEditor) UpdateNewsletter(ctx context.Context, slug string, upd newsdesk.NewsletterUpdate) (*newsdesk.Newsletter, error) {
+	n, err := e.newsletters.FindNewsletterBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if upd.Schedule != nil {
+		n.Schedule = *upd.Schedule
+	}
+	if upd.TimeZone != nil {
+		n.TimeZone = *upd.TimeZone
+	}
+	if err := digest.CheckNewsletter(n); err != nil {
+		return nil, err
+	}
+	return e.newsletters.UpdateNewsletter(ctx, slug, upd)
+}
 
 func (e *storeEditor) PreviewDigest(ctx context.Context, newsletter string, id int64, subscriber string) (*newsdesk.DigestPreview, error) {
 	n, err := e.newsletters.FindNewsletterBySlug(ctx, newsletter)

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/newsdesk/newsdesk"
-	"github.com/newsdesk/newsdesk/digest"
 )
 
 func (s *Server) newsletterRoutes() []route {
@@ -33,6 +32,7 @@ type newsletterJSON struct {
 	Categories       []string `json:"categories"`
 	ApprovalRequired bool     `json:"approval_required"`
 	Paused           bool     `json:"paused"`
+	Template         string   `json:"template"`
 	Subscribers      int      `json:"subscribers"`
 	CreatedAt        *string  `json:"created_at"`
 	UpdatedAt        *string  `json:"updated_at"`
@@ -41,7 +41,7 @@ type newsletterJSON struct {
 func toNewsletterJSON(n *newsdesk.Newsletter) newsletterJSON {
 	return newsletterJSON{ID: n.ID, Slug: n.Slug, Name: n.Name, Description: n.Description, Schedule: n.Schedule,
 		TimeZone: n.TimeZone, Categories: nonNil(n.Categories), ApprovalRequired: n.ApprovalRequired, Paused: n.Paused,
-		Subscribers: n.Subscribers, CreatedAt: timeOrNull(n.CreatedAt), UpdatedAt: timeOrNull(n.UpdatedAt)}
+		Template: n.Template, Subscribers: n.Subscribers, CreatedAt: timeOrNull(n.CreatedAt), UpdatedAt: timeOrNull(n.UpdatedAt)}
 }
 
 func (s *Server) listNewsletters(w http.ResponseWriter, r *http.Request) error {
@@ -98,22 +98,7 @@ type newsletterInput struct {
 	Categories       *[]string `json:"categories"`
 	ApprovalRequired *bool     `json:"approval_required"`
 	Paused           *bool     `json:"paused"`
-}
-
-// checkSchedule checks a schedule and zone as the digest scheduler reads
-// them, before anything is saved.
-func checkSchedule(spec, tz string) error {
-	spec, tz = strings.TrimSpace(spec), strings.TrimSpace(tz)
-	if spec == "" {
-		if tz == "Local" || !newsdesk.ValidTimeZone(tz) {
-			return newsdesk.Errorf(newsdesk.EINVALID, "time_zone: unknown time zone %q; use an IANA name such as Europe/London", tz)
-		}
-		return nil
-	}
-	if _, err := digest.ParseSchedule(spec, tz); err != nil {
-		return newsdesk.Errorf(newsdesk.EINVALID, "schedule/time_zone: %s", newsdesk.ErrorMessage(err))
-	}
-	return nil
+	Template         *string   `json:"template"`
 }
 
 func (s *Server) createNewsletter(w http.ResponseWriter, r *http.Request) error {
@@ -122,10 +107,8 @@ func (s *Server) createNewsletter(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	n := &newsdesk.Newsletter{Slug: deref(in.Slug), Name: deref(in.Name), Description: deref(in.Description),
-		Schedule: strings.TrimSpace(deref(in.Schedule)), TimeZone: strings.TrimSpace(deref(in.TimeZone))}
-	if n.TimeZone == "" {
-		n.TimeZone = "UTC"
-	}
+		Schedule: strings.TrimSpace(deref(in.Schedule)), TimeZone: strings.TrimSpace(deref(in.TimeZone)),
+		Template: strings.TrimSpace(deref(in.Template))}
 	if in.Categories != nil {
 		n.Categories = *in.Categories
 	}
@@ -135,13 +118,7 @@ func (s *Server) createNewsletter(w http.ResponseWriter, r *http.Request) error 
 	if in.Paused != nil {
 		n.Paused = *in.Paused
 	}
-	if err := n.Validate(); err != nil {
-		return err
-	}
-	if err := checkSchedule(n.Schedule, n.TimeZone); err != nil {
-		return err
-	}
-	if err := s.Newsletters.CreateNewsletter(r.Context(), n); err != nil {
+	if err := s.Editor.CreateNewsletter(r.Context(), n); err != nil {
 		return err
 	}
 	w.Header().Set("Location", Prefix+"newsletters/"+n.Slug)
@@ -149,41 +126,27 @@ func (s *Server) createNewsletter(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) updateNewsletter(w http.ResponseWriter, r *http.Request) error {
-	old, err := s.Newsletters.FindNewsletterBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		return err
-	}
+	slug := r.PathValue("slug")
 	var in newsletterInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if in.Slug != nil && *in.Slug != old.Slug {
+	if in.Slug != nil && *in.Slug != slug {
 		return newsdesk.Errorf(newsdesk.EINVALID, "field \"slug\": a newsletter's slug cannot change")
 	}
 	upd := newsdesk.NewsletterUpdate{Name: in.Name, Description: in.Description, Schedule: in.Schedule,
-		TimeZone: in.TimeZone, Categories: in.Categories, Approval: in.ApprovalRequired, Paused: in.Paused}
-	if upd.Schedule != nil || upd.TimeZone != nil {
-		spec, tz := old.Schedule, old.TimeZone
-		if upd.Schedule != nil {
-			spec = *upd.Schedule
-		}
-		if upd.TimeZone != nil {
-			tz = *upd.TimeZone
-		}
-		if err := checkSchedule(spec, tz); err != nil {
-			return err
-		}
-	}
-	if _, err := s.Newsletters.UpdateNewsletter(r.Context(), old.Slug, upd); err != nil {
+		TimeZone: in.TimeZone, Categories: in.Categories, Approval: in.ApprovalRequired, Paused: in.Paused,
+		Template: in.Template}
+	if _, err := s.Editor.UpdateNewsletter(r.Context(), slug, upd); err != nil {
 		return err
 	}
-	return s.writeNewsletter(w, r, http.StatusOK, old.Slug)
+	return s.writeNewsletter(w, r, http.StatusOK, slug)
 }
 
 // pauseNewsletter pauses or resumes a newsletter's schedule.
 func (s *Server) pauseNewsletter(paused bool) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		n, err := s.Newsletters.UpdateNewsletter(r.Context(), r.PathValue("slug"), newsdesk.NewsletterUpdate{Paused: &paused})
+		n, err := s.Editor.UpdateNewsletter(r.Context(), r.PathValue("slug"), newsdesk.NewsletterUpdate{Paused: &paused})
 		if err != nil {
 			return err
 		}

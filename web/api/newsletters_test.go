@@ -16,7 +16,7 @@ func TestNewsletters(t *testing.T) {
 		{"POST", "/api/v1/newsletters", `{"slug": "hand", "name": "By hand"}`, 201, []string{`"schedule":""`, `"time_zone":"UTC"`}},
 		{"POST", "/api/v1/newsletters", `{"slug": "x", "name": "X", "schedule": "61 8 * * *"}`, 400, []string{`"code":"invalid"`, "schedule"}},
 		{"POST", "/api/v1/newsletters", `{"slug": "x", "name": "X", "schedule": "0 8 * * *", "time_zone": "Mars/Olympus"}`, 400, []string{"time zone"}},
-		{"POST", "/api/v1/newsletters", `{"slug": "x", "name": "X", "time_zone": "Local"}`, 400, []string{"time_zone"}},
+		{"POST", "/api/v1/newsletters", `{"slug": "x", "name": "X", "time_zone": "Local"}`, 400, []string{`time zone \"Local\"`}},
 		{"POST", "/api/v1/newsletters", `{"slug": "Bad Slug", "name": "X"}`, 400, []string{`newsletter slug \"Bad Slug\" is not valid`}},
 		{"POST", "/api/v1/newsletters", `{"slug": "x"}`, 400, []string{"newsletter name is required"}},
 		{"POST", "/api/v1/newsletters", `{"slug": "x", "name": "X", "categories": ["Not a slug"]}`, 400, []string{"categories"}},
