@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,13 +25,13 @@ var epoch = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 // fixture is the API on a real store in a temporary file, with a token,
 // an author, two newsletters, an article, a subscriber and two editions.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	token  string
 	clock  *newsdesk.FixedClock
 	tokens *sqlite.APITokenService
 	server *api.Server
-	wakes  int
+	wakes  atomic.Int32
 }
 
 type stores struct {
@@ -39,7 +41,7 @@ type stores struct {
 	subscribers *sqlite.SubscriberService
 }
 
-func newFixture(t *testing.T, configure ...func(*api.Server)) *fixture {
+func newFixture(t testing.TB, configure ...func(*api.Server)) *fixture {
 	t.Helper()
 	clock := newsdesk.NewFixedClock(epoch)
 	st := openStores(t, clock)
@@ -51,7 +53,7 @@ func newFixture(t *testing.T, configure ...func(*api.Server)) *fixture {
 	}
 	f.server = &api.Server{BaseURL: "https://news.example.org", Tokens: f.tokens, Articles: st.articles,
 		Newsletters: st.newsletters, Subscribers: st.subscribers, Editor: &storeEditor{st},
-		ImportCSV: importCSV(st.subscribers), Wake: func() { f.wakes++ },
+		ImportCSV: importCSV(st.subscribers), Wake: func() { f.wakes.Add(1) },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, c := range configure {
 		c(f.server)
@@ -64,7 +66,7 @@ func newFixture(t *testing.T, configure ...func(*api.Server)) *fixture {
 	return f
 }
 
-func openStores(t *testing.T, clock newsdesk.Clock) stores {
+func openStores(t testing.TB, clock newsdesk.Clock) stores {
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "newsdesk.db"))
 	db.Clock = clock
 	if err := db.Open(); err != nil {
@@ -79,7 +81,7 @@ func openStores(t *testing.T, clock newsdesk.Clock) stores {
 // seed makes what the tests refer to: category cities; article 1
 // "first-piece" by ada in economy; newsletters weekly and daily; subscriber 1 ben@example.com,
 // confirmed to weekly; edition 1 awaiting approval, edition 2 scheduled.
-func seed(t *testing.T, st stores) {
+func seed(t testing.TB, st stores) {
 	ctx := context.Background()
 	must := func(err error) {
 		t.Helper()
@@ -282,5 +284,43 @@ func TestRoutingErrors(t *testing.T) {
 		{"GET", "/api/v1/nothing/here", "", 404, []string{`"code":"not_found"`, "no API endpoint"}},
 		{"GET", "/api/v1/", "", 404, []string{`"code":"not_found"`}},
 		{"DELETE", "/api/v1/newsletters", "", 405, []string{`"code":"method_not_allowed"`}},
+	})
+}
+
+// FuzzRequestBodies sends arbitrary bodies to the routes that read JSON:
+// whatever comes, the answer is JSON, an error is the envelope with a code
+// and a message, and nothing is a 500.
+func FuzzRequestBodies(f *testing.F) {
+	fx := newFixture(f)
+	var routes [][2]string
+	for _, rt := range fx.server.Routes() {
+		method, pattern, _ := strings.Cut(rt, " ")
+		if method == "POST" || method == "PATCH" {
+			routes = append(routes, [2]string{method, wildcard.ReplaceAllString(pattern, "1")})
+		}
+	}
+	for _, body := range []string{`{"title": "x"}`, `{"slug": "a", "name": "A"}`, `{"email": "a@b.example", "newsletters": ["weekly"]}`,
+		`{"newsletter": "weekly", "articles": ["first-piece"]}`, `{"at": "2026-11-02T10:00:00Z"}`, `{"status": "confirmed"}`, `[`, `null`} {
+		f.Add(uint8(0), body)
+	}
+	f.Fuzz(func(t *testing.T, route uint8, body string) {
+		rt := routes[int(route)%len(routes)]
+		fx.t = t // a fuzz worker calls this function one input at a time
+		status, h, got := fx.do(rt[0], rt[1], body)
+		if status >= 500 {
+			t.Fatalf("%s %s %q: %d %s", rt[0], rt[1], body, status, got)
+		}
+		if status == http.StatusNoContent {
+			return
+		}
+		var env struct {
+			Error *struct{ Code, Message string }
+		}
+		if err := json.Unmarshal([]byte(got), &env); err != nil || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+			t.Fatalf("%s %s %q: not JSON: %v %s", rt[0], rt[1], body, err, got)
+		}
+		if status >= 400 && (env.Error == nil || env.Error.Code == "" || env.Error.Message == "") {
+			t.Fatalf("%s %s %q: %d without the error envelope: %s", rt[0], rt[1], body, status, got)
+		}
 	})
 }

@@ -48,8 +48,8 @@ func TestSubscribers(t *testing.T) {
 		{"DELETE", "/api/v1/subscribers/ada@example.org", "", 404, []string{"not found"}},
 		{"DELETE", "/api/v1/subscribers/99", "", 404, []string{"not found"}},
 	})
-	if f.wakes != 2 {
-		t.Errorf("%d wakes, want one per subscriber added", f.wakes)
+	if n := f.wakes.Load(); n != 2 {
+		t.Errorf("%d wakes, want one per subscriber added", n)
 	}
 }
 
