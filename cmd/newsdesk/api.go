@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"net/http"
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/web/api"
@@ -12,9 +11,9 @@ import (
 // apiReportErrors is how many refused rows an import over the API lists.
 const apiReportErrors = 1000
 
-// apiHandler wires the JSON API to the services and the editor.
-func (a *app) apiHandler() http.Handler {
-	s := &api.Server{
+// apiServer wires the JSON API to the services and the editor.
+func (a *app) apiServer() *api.Server {
+	return &api.Server{
 		BaseURL:     a.cfg.Site.BaseURL,
 		Tokens:      a.apiTokens(),
 		Articles:    a.articles,
@@ -25,7 +24,6 @@ func (a *app) apiHandler() http.Handler {
 		Wake:        a.wake,
 		Logger:      a.logger,
 	}
-	return s.Handler()
 }
 
 // importReport imports a CSV file as subscriber import does and reports

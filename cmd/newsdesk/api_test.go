@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -164,5 +165,43 @@ func TestImportStopsWhenReadingFails(t *testing.T) {
 	_, _, err = app.importRows(context.Background(), in, []string{"weekly"}, newsdesk.SubscriberPending, func(error) {})
 	if err == nil || !strings.Contains(err.Error(), "disk gone") {
 		t.Errorf("import of a failing reader: %v", err)
+	}
+}
+
+// fromAddress is a client whose connections come from 127.0.0.n, so that
+// requests from different "clients" do not share a rate limit.
+func fromAddress(n byte) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, n)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+// Every API route, as the daemon mounts it among the site's routes, answers
+// 401 without a token. Each request comes from its own address, as failed
+// authentications from one address are limited to 20 before 429.
+func TestDaemonAPIRoutesNeedAToken(t *testing.T) {
+	d := newDesk(t)
+	base := d.serve()
+	app, err := openApp(&globals{data: filepath.Join(d.dir, "data"), config: filepath.Join(d.dir, "newsdesk.toml")}, &Env{Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := app.apiServer().Routes()
+	app.close()
+	if len(routes) < 30 {
+		t.Fatalf("%d routes", len(routes))
+	}
+	for i, rt := range append(routes, "GET /api/v1/", "OPTIONS /api/v1/articles") {
+		method, path, _ := strings.Cut(rt, " ")
+		path = strings.NewReplacer("{ref}", "1", "{slug}", "weekly", "{id}", "1").Replace(path)
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(`{"title": "x"}`))
+		resp, err := fromAddress(byte(2 + i)).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 401 || !strings.Contains(string(b), `"code":"unauthorized"`) {
+			t.Errorf("%s: %d %s", rt, resp.StatusCode, b)
+		}
 	}
 }

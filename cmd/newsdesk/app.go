@@ -154,7 +154,7 @@ func (a *app) server() (*web.Server, error) {
 		return nil, usagef("%v", err)
 	}
 	s.Pages = pages
-	s.API = a.apiHandler()
+	s.API = a.apiServer().Handler()
 	return s, a.wireWeb(s)
 }
 
