@@ -95,13 +95,11 @@ func (s *Server) listEditions(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Newsletter = &v
 	}
-	status := newsdesk.EditionStatus(q.Get("status"))
-	if status != "" && !editionStatuses[status] {
-		return newsdesk.Errorf(newsdesk.EINVALID, "query parameter status: %q is not an edition status", status)
-	} else if status != "" {
-		// The store does not filter by status; editions are few (one a
-		// tick per newsletter), so they are filtered here from all of them.
-		f.Limit = 0
+	if v := newsdesk.EditionStatus(q.Get("status")); v != "" {
+		if !editionStatuses[v] {
+			return newsdesk.Errorf(newsdesk.EINVALID, "query parameter status: %q is not an edition status", v)
+		}
+		f.Status = &v
 	}
 	es, err := s.Newsletters.FindEditions(r.Context(), f)
 	if err != nil {
@@ -111,9 +109,7 @@ func (s *Server) listEditions(w http.ResponseWriter, r *http.Request) error {
 		Editions []editionJSON `json:"editions"`
 	}{[]editionJSON{}}
 	for _, e := range es {
-		if (status == "" || e.Status == status) && len(out.Editions) < limit {
-			out.Editions = append(out.Editions, toEditionJSON(e))
-		}
+		out.Editions = append(out.Editions, toEditionJSON(e))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

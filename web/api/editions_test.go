@@ -9,7 +9,9 @@ func TestEditions(t *testing.T) {
 	f.run([]apiCase{
 		{"GET", "/api/v1/editions", "", 200, []string{`"id":2`, `"id":1`, `"status":"awaiting_approval"`, `"kind":"one-off"`,
 			`"articles":[1]`, `"counts":{"recipients":0,"queued":0,"deferred":0,"sent":0,"failed":0,"skipped":0,"pending":0}`}},
-		{"GET", "/api/v1/editions?newsletter=weekly&status=scheduled", "", 200, []string{`"id":2`}},
+		{"GET", "/api/v1/editions?newsletter=weekly&status=scheduled", "", 200, []string{`{"editions":[{"id":2,`}},
+		{"GET", "/api/v1/editions?status=awaiting_approval", "", 200, []string{`{"editions":[{"id":1,`}},
+		{"GET", "/api/v1/editions?limit=1", "", 200, []string{`{"editions":[{"id":2,`}},
 		{"GET", "/api/v1/editions?newsletter=daily", "", 200, []string{`{"editions":[]}`}},
 		{"GET", "/api/v1/editions?status=lost", "", 400, []string{`"code":"invalid"`, `status: \"lost\"`}},
 		{"GET", "/api/v1/editions?newsletter=nope", "", 404, []string{`newsletter \"nope\" not found`}},
