@@ -93,9 +93,10 @@ func (s *SubscriberService) FindSubscribers(ctx context.Context, f newsdesk.Subs
 			JOIN newsletters n ON n.id = x.newsletter_id WHERE n.slug = ?)`)
 		args = append(args, *f.Newsletter)
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
+	if q := strings.TrimSpace(f.Query); q != "" {
+		// LIKE ignores the case of ASCII letters, as addresses need.
 		like := "%" + escapeLike(q) + "%"
-		where, args = append(where, `(s.email LIKE ? ESCAPE '\' OR lower(s.name) LIKE ? ESCAPE '\')`), append(args, like, like)
+		where, args = append(where, `(s.email LIKE ? ESCAPE '\' OR s.name LIKE ? ESCAPE '\')`), append(args, like, like)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 10000 {
