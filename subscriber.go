@@ -93,6 +93,7 @@ type SubscriberImport struct {
 type SubscriberFilter struct {
 	Status     *SubscriberStatus
 	Newsletter *string // slug
+	Query      string  // part of the address or name
 	AfterID    int64
 	Limit      int
 }

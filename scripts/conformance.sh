@@ -3,7 +3,7 @@
 # tools: feedparser, jing (Atom RELAX NG schema), JSON Feed 1.1 rules,
 # conditional GET, autodiscovery, and newsboat (a real feed reader); then
 # scores a confirmation and a newsletter email with SpamAssassin and checks
-# their DKIM signatures with dkimpy.
+# their DKIM signatures with dkimpy; last, runs the README's API examples.
 # Prints `ok WHAT` / `FAIL WHAT: reason` per check, then
 # `conformance: N passed, M failed`; exits 1 if anything failed.
 #
@@ -228,5 +228,10 @@ else
   fail "mail: newsdesk could not write mail: $(cat "$mail"/*.log | tail -n 3 | tr '\n' ' ')"
 fi
 
-# 5. Verdict.
+# 5. The API: the README's curl examples, run as they are against a fresh
+# demo desk with a token from token add.
+mkdir -p "$tmp/api"
+helper check_api.py --newsdesk "$repo/bin/newsdesk" --readme "$repo/README.md" --dir "$tmp/api"
+
+# 6. Verdict.
 summary

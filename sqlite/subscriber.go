@@ -93,6 +93,11 @@ func (s *SubscriberService) FindSubscribers(ctx context.Context, f newsdesk.Subs
 			JOIN newsletters n ON n.id = x.newsletter_id WHERE n.slug = ?)`)
 		args = append(args, *f.Newsletter)
 	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		// LIKE ignores the case of ASCII letters, as addresses need.
+		like := "%" + escapeLike(q) + "%"
+		where, args = append(where, `(s.email LIKE ? ESCAPE '\' OR s.name LIKE ? ESCAPE '\')`), append(args, like, like)
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 10000 {
 		limit = 1000

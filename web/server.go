@@ -60,6 +60,8 @@ type Server struct {
 	SubscribeRate  rate.Limit       // sign-ups per second per address; default one a minute
 	SubscribeBurst int              // sign-ups per address before the rate applies; default 10
 
+	API http.Handler // the JSON API, mounted at /api/v1/; nil leaves it out
+
 	cacheControl []string
 	limiter      *ipLimiter
 }
@@ -88,6 +90,12 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Subscriptions != nil {
 		s.subscriptionRoutes(mux)
+	}
+	if s.API != nil {
+		// One pattern per method: a pattern without one would conflict with "GET /".
+		for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+			mux.Handle(m+" /api/v1/", s.API)
+		}
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /", s.handleNotFound)

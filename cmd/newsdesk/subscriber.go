@@ -311,37 +311,10 @@ func openInput(env *Env, path string) (io.ReadCloser, error) {
 // importCSV imports a CSV file a batch at a time. Refused rows are listed
 // on standard error by line; the others are kept.
 func (a *app) importCSV(ctx context.Context, env *Env, in io.Reader, newsletters []string, status newsdesk.SubscriberStatus) error {
-	r, err := newCSVReader(in, newsletters)
+	imported, refused, err := a.importRows(ctx, in, newsletters, status, func(e error) {
+		fmt.Fprintf(env.Stderr, "newsdesk: subscriber import: %s\n", oneLine(e.Error()))
+	})
 	if err != nil {
-		return err
-	}
-	var imported, refused int
-	batch := make([]*newsdesk.SubscriberImport, 0, subscriberPage)
-	flush := func() error {
-		n, bad, err := a.subscribers.ImportSubscribers(ctx, batch, status)
-		imported, refused = imported+n, refused+len(bad)
-		for _, e := range bad {
-			fmt.Fprintf(env.Stderr, "newsdesk: subscriber import: %s\n", oneLine(e.Error()))
-		}
-		batch = batch[:0]
-		return err
-	}
-	for {
-		row, err := r.next()
-		if errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			refused++
-			fmt.Fprintf(env.Stderr, "newsdesk: subscriber import: %s\n", oneLine(err.Error()))
-			continue
-		}
-		if batch = append(batch, row); len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := flush(); err != nil {
 		return err
 	}
 	printf(env, "Imported %d subscribers; %d refused.\n", imported, refused)
@@ -352,6 +325,43 @@ func (a *app) importCSV(ctx context.Context, env *Env, in io.Reader, newsletters
 		return newsdesk.Errorf(newsdesk.EINVALID, "%d refused (listed above); the other %d rows were imported", refused, imported)
 	}
 	return nil
+}
+
+// importRows imports subscribers from CSV a batch at a time, telling
+// refuse about each row it refuses.
+func (a *app) importRows(ctx context.Context, in io.Reader, newsletters []string, status newsdesk.SubscriberStatus, refuse func(error)) (imported, refused int, err error) {
+	r, err := newCSVReader(in, newsletters)
+	if err != nil {
+		return 0, 0, err
+	}
+	batch := make([]*newsdesk.SubscriberImport, 0, subscriberPage)
+	flush := func() error {
+		n, bad, err := a.subscribers.ImportSubscribers(ctx, batch, status)
+		imported, refused = imported+n, refused+len(bad)
+		for _, e := range bad {
+			refuse(e)
+		}
+		batch = batch[:0]
+		return err
+	}
+	for {
+		row, err := r.next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil && newsdesk.ErrorCode(err) != newsdesk.EINVALID {
+			return imported, refused, err // reading failed: the same error would come for ever
+		} else if err != nil {
+			refused++
+			refuse(err)
+			continue
+		}
+		if batch = append(batch, row); len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return imported, refused, err
+			}
+		}
+	}
+	return imported, refused, flush()
 }
 
 // rfc3339 formats a time that may be absent.
