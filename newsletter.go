@@ -208,6 +208,7 @@ func (e *Edition) Validate() error {
 // EditionFilter selects editions, newest first.
 type EditionFilter struct {
 	Newsletter *string // slug
+	Status     *EditionStatus
 	Limit      int
 }
 

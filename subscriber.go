@@ -93,7 +93,7 @@ type SubscriberImport struct {
 type SubscriberFilter struct {
 	Status     *SubscriberStatus
 	Newsletter *string // slug
-	Query      string  // part of the email address or name
+	Query      string  // part of the address or name
 	AfterID    int64
 	Limit      int
 }

@@ -188,7 +188,8 @@ func TestRelatedFor(t *testing.T) {
 
 func TestKey(t *testing.T) {
 	a, b := article(1, "One", time.Time{}), article(2, "Two", time.Time{})
-	if Key([]*newsdesk.Article{a, b}) != Key([]*newsdesk.Article{a, b}) {
+	a2, b2 := article(1, "One", time.Time{}), article(2, "Two", time.Time{})
+	if Key([]*newsdesk.Article{a, b}) != Key([]*newsdesk.Article{a2, b2}) {
 		t.Error("same selection, different keys")
 	}
 	if Key([]*newsdesk.Article{a, b}) == Key([]*newsdesk.Article{b, a}) {

@@ -3,7 +3,7 @@
 # tools: feedparser, jing (Atom RELAX NG schema), JSON Feed 1.1 rules,
 # conditional GET, autodiscovery, and newsboat (a real feed reader); then
 # scores a confirmation and a newsletter email with SpamAssassin and checks
-# their DKIM signatures with dkimpy.
+# their DKIM signatures with dkimpy; last, runs the README's API examples.
 # Prints `ok WHAT` / `FAIL WHAT: reason` per check, then
 # `conformance: N passed, M failed`; exits 1 if anything failed.
 #
@@ -228,7 +228,12 @@ else
   fail "mail: newsdesk could not write mail: $(cat "$mail"/*.log | tail -n 3 | tr '\n' ' ')"
 fi
 
-# 5. The editors' desk in headless Chromium: Go tests behind the build tag
+# 5. The API: the README's curl examples, run as they are against a fresh
+# demo desk with a token from token add.
+mkdir -p "$tmp/api"
+helper check_api.py --newsdesk "$repo/bin/newsdesk" --readme "$repo/README.md" --dir "$tmp/api"
+
+# 6. The editors' desk in headless Chromium: Go tests behind the build tag
 # "browser" (cmd/newsdesk/browser_test.go) drive it through chromedp against
 # a daemon of their own; each step is a subtest and counts here.
 shots=${SCREENSHOT_DIR:-/tmp/newsdesk-screenshots}
@@ -244,5 +249,5 @@ else
   fail "browser: the desk tests did not pass: $(grep -m3 -E 'browser_test.go|FAIL|panic' browser.log | tr '\n' ' ')"
 fi
 
-# 6. Verdict.
+# 7. Verdict.
 summary

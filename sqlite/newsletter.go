@@ -254,11 +254,14 @@ func (s *NewsletterService) FindEditionByID(ctx context.Context, id int64) (*new
 
 // FindEditions returns editions newest first, with their delivery counts.
 func (s *NewsletterService) FindEditions(ctx context.Context, f newsdesk.EditionFilter) ([]*newsdesk.Edition, error) {
-	where, args := "", []any{}
+	where, args := []string{"1 = 1"}, []any{}
 	if f.Newsletter != nil {
-		where, args = ` WHERE n.slug = ?`, append(args, *f.Newsletter)
+		where, args = append(where, `n.slug = ?`), append(args, *f.Newsletter)
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+editionColumns+editionFrom+where+
+	if f.Status != nil {
+		where, args = append(where, `e.status = ?`), append(args, string(*f.Status))
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+editionColumns+editionFrom+` WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY e.id DESC`+limitClause(0, f.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find editions: %w", err)

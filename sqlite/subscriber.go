@@ -94,9 +94,9 @@ func (s *SubscriberService) FindSubscribers(ctx context.Context, f newsdesk.Subs
 		args = append(args, *f.Newsletter)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
+		// LIKE ignores the case of ASCII letters, as addresses need.
 		like := "%" + escapeLike(q) + "%"
-		where = append(where, `(s.email LIKE ? ESCAPE '\' OR s.name LIKE ? ESCAPE '\')`)
-		args = append(args, like, like)
+		where, args = append(where, `(s.email LIKE ? ESCAPE '\' OR s.name LIKE ? ESCAPE '\')`), append(args, like, like)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 10000 {

@@ -7,10 +7,9 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Limiter gives each key (a client address, an account) its own token
-// bucket, and forgets keys it has not seen for a while so the table stays
-// small. It is safe for concurrent use.
-type Limiter struct {
+// ipLimiter gives each client address its own token bucket, and forgets
+// addresses it has not seen for a while so the table stays small.
+type ipLimiter struct {
 	mu      sync.Mutex
 	limit   rate.Limit
 	burst   int
@@ -30,24 +29,18 @@ const (
 	forgetAfter           = 30 * time.Minute
 )
 
-func newIPLimiter(limit rate.Limit, burst int) *Limiter {
+func newIPLimiter(limit rate.Limit, burst int) *ipLimiter {
 	if limit <= 0 {
 		limit = defaultSubscribeRate
 	}
 	if burst <= 0 {
 		burst = defaultSubscribeBurst
 	}
-	return NewLimiter(limit, burst)
+	return &ipLimiter{limit: limit, burst: burst, clients: map[string]*client{}}
 }
 
-// NewLimiter returns a limiter that lets each key make burst requests at
-// once, then limit a second.
-func NewLimiter(limit rate.Limit, burst int) *Limiter {
-	return &Limiter{limit: limit, burst: burst, clients: map[string]*client{}}
-}
-
-// Allow reports whether key may make a request now, and counts it.
-func (l *Limiter) Allow(key string) bool {
+// allow reports whether ip may make a request now.
+func (l *ipLimiter) allow(ip string) bool {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -59,10 +52,10 @@ func (l *Limiter) Allow(key string) bool {
 		}
 		l.swept = now
 	}
-	c, ok := l.clients[key]
+	c, ok := l.clients[ip]
 	if !ok {
 		c = &client{l: rate.NewLimiter(l.limit, l.burst)}
-		l.clients[key] = c
+		l.clients[ip] = c
 	}
 	c.seen = now
 	return c.l.AllowN(now, 1)

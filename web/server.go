@@ -63,8 +63,10 @@ type Server struct {
 	SubscribeRate  rate.Limit       // sign-ups per second per address; default one a minute
 	SubscribeBurst int              // sign-ups per address before the rate applies; default 10
 
+	API http.Handler // the JSON API, mounted at /api/v1/; nil leaves it out
+
 	cacheControl []string
-	limiter      *Limiter
+	limiter      *ipLimiter
 }
 
 // Handler returns the routes.
@@ -92,7 +94,13 @@ func (s *Server) Handler() http.Handler {
 	if s.Subscriptions != nil {
 		s.subscriptionRoutes(mux)
 	}
-	if s.Admin != nil { // by method: a bare "/admin/" would conflict with "GET /"
+	if s.API != nil {
+		// One pattern per method: a pattern without one would conflict with "GET /".
+		for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+			mux.Handle(m+" /api/v1/", s.API)
+		}
+	}
+	if s.Admin != nil { // by method too: the desk has pages and forms only
 		for _, p := range []string{"GET /admin", "GET /admin/", "POST /admin/"} {
 			mux.Handle(p, s.Admin)
 		}

@@ -117,7 +117,7 @@ func (s *Server) handleSubscribeForm(w http.ResponseWriter, r *http.Request) {
 // the same answer, whether the address was new, pending, confirmed or had
 // left, and whether or not a bot filled in the honeypot.
 func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
-	if !s.limiter.Allow(ClientIP(r)) {
+	if !s.limiter.allow(clientIP(r)) {
 		s.renderStatus(w, r, http.StatusTooManyRequests, "error.html", &page{Title: "Too many requests",
 			Message: "Too many sign-ups from your network. Please try again in a few minutes."})
 		return
@@ -139,7 +139,7 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if bot {
-		s.Logger.Info("subscribe: honeypot filled in, nothing stored", "ip", ClientIP(r))
+		s.Logger.Info("subscribe: honeypot filled in, nothing stored", "ip", clientIP(r))
 	} else if s.Wake != nil {
 		s.Wake()
 	}
@@ -214,8 +214,8 @@ func unique(values []string) []string {
 	return out
 }
 
-// ClientIP is the address the request came from, without the port.
-func ClientIP(r *http.Request) string {
+// clientIP is the address the request came from, without the port.
+func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

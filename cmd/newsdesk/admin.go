@@ -47,7 +47,7 @@ func (c subscriberCSV) ExportCSV(ctx context.Context, w io.Writer, f newsdesk.Su
 
 func (c subscriberCSV) ImportCSV(ctx context.Context, r io.Reader, newsletters []string, status newsdesk.SubscriberStatus,
 	keep int) (imported, refused int, reasons []error, err error) {
-	imported, refused, err = c.a.importSubscribers(ctx, r, newsletters, status, func(e error) {
+	imported, refused, err = c.a.importRows(ctx, r, newsletters, status, func(e error) {
 		if len(reasons) < keep {
 			reasons = append(reasons, e)
 		}

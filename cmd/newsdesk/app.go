@@ -154,6 +154,7 @@ func (a *app) server() (*web.Server, error) {
 		return nil, usagef("%v", err)
 	}
 	s.Pages = pages
+	s.API = a.apiServer().Handler()
 	if s.Admin, err = a.admin(); err != nil {
 		return nil, err
 	}

@@ -66,6 +66,9 @@ func TestDigestsEndToEnd(t *testing.T) {
 		"chloe.martin@example.net The Weekly Review": {"|", "Tram line reaches the docks", "Sea wall plans"},
 	}
 	checkReceived(t, "first editions", received(t, first, titles), want)
+	// The clock jumps a day next: every delivery must be recorded as sent
+	// first, or its claim would look a day old and be taken again.
+	waitFor(t, 30*time.Second, func() bool { return editionsSent(d) == 2 }, "two editions sent")
 
 	clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 	add("Ferry fares frozen", "economy,cities")

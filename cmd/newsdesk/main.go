@@ -58,6 +58,7 @@ func commands() []command {
 		{"newsletter", "manage newsletters: add, edit, list", runNewsletter},
 		{"digest", "send an edition of a newsletter now: send", runDigest},
 		{"edition", "editions and their deliveries: list, show", runEdition},
+		{"token", "JSON API bearer tokens: add, list, revoke", runToken},
 		{"user", "editor accounts: add, list, passwd, remove", runUser},
 	}
 }

@@ -317,7 +317,7 @@ func openInput(env *Env, path string) (io.ReadCloser, error) {
 // importCSV imports a CSV file a batch at a time. Refused rows are listed
 // on standard error by line; the others are kept.
 func (a *app) importCSV(ctx context.Context, env *Env, in io.Reader, newsletters []string, status newsdesk.SubscriberStatus) error {
-	imported, refused, err := a.importSubscribers(ctx, in, newsletters, status, func(e error) {
+	imported, refused, err := a.importRows(ctx, in, newsletters, status, func(e error) {
 		fmt.Fprintf(env.Stderr, "newsdesk: subscriber import: %s\n", oneLine(e.Error()))
 	})
 	if err != nil {
@@ -333,10 +333,9 @@ func (a *app) importCSV(ctx context.Context, env *Env, in io.Reader, newsletters
 	return nil
 }
 
-// importSubscribers reads CSV rows and imports them a batch at a time,
-// telling refuse about each refused row (its error names the line).
-func (a *app) importSubscribers(ctx context.Context, in io.Reader, newsletters []string, status newsdesk.SubscriberStatus,
-	refuse func(error)) (imported, refused int, err error) {
+// importRows imports subscribers from CSV a batch at a time, telling
+// refuse about each row it refuses.
+func (a *app) importRows(ctx context.Context, in io.Reader, newsletters []string, status newsdesk.SubscriberStatus, refuse func(error)) (imported, refused int, err error) {
 	r, err := newCSVReader(in, newsletters)
 	if err != nil {
 		return 0, 0, err
@@ -355,6 +354,8 @@ func (a *app) importSubscribers(ctx context.Context, in io.Reader, newsletters [
 		row, err := r.next()
 		if errors.Is(err, io.EOF) {
 			break
+		} else if err != nil && newsdesk.ErrorCode(err) != newsdesk.EINVALID {
+			return imported, refused, err // reading failed: the same error would come for ever
 		} else if err != nil {
 			refused++
 			refuse(err)

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -69,12 +68,13 @@ func newCSVReader(r io.Reader, newsletters []string) (*csvReader, error) {
 	return c, nil
 }
 
-// next returns the next row, or a row error naming the line, or io.EOF.
+// next returns the next row, or an EINVALID row error naming the line, or
+// io.EOF, or the error reading the file.
 func (c *csvReader) next() (*newsdesk.SubscriberImport, error) {
 	rec, err := c.r.Read()
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return nil, fmt.Errorf("line %d: %v", pe.StartLine, pe.Err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "line %d: %v", pe.StartLine, pe.Err)
 	} else if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (c *csvReader) next() (*newsdesk.SubscriberImport, error) {
 	}
 	status, ok := csvStatus[strings.ToLower(get("status"))]
 	if !ok {
-		return nil, fmt.Errorf("line %d: status %q is not one of pending, confirmed, unsubscribed, bounced", line, get("status"))
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "line %d: status %q is not one of pending, confirmed, unsubscribed, bounced", line, get("status"))
 	}
 	row.Status = mailchimpStatus(status, get)
 	return row, nil

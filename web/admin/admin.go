@@ -54,15 +54,15 @@ type Handler struct {
 	// IdleTimeout ends a session not used for that long, MaxSession one
 	// that old whatever its use. Defaults: 2 hours and 12 hours.
 	IdleTimeout, MaxSession time.Duration
-	// LoginRate and LoginBurst limit login attempts per account; per
+	// LoginRate and LoginBurst limit failed logins per account; per
 	// client address the limits are four times as generous, for offices
 	// behind one address. Defaults: 5 at once, then one a minute.
 	LoginRate  rate.Limit
 	LoginBurst int
 
 	handler      http.Handler
-	perAccount   *web.Limiter
-	perIP        *web.Limiter
+	perAccount   *web.IPLimiter // keyed by email address
+	perIP        *web.IPLimiter
 	csrf         *http.CrossOriginProtection
 	secureCookie bool
 }
@@ -111,8 +111,8 @@ func (h *Handler) Init() http.Handler {
 	if h.LoginBurst <= 0 {
 		h.LoginBurst = 5
 	}
-	h.perAccount = web.NewLimiter(h.LoginRate, h.LoginBurst)
-	h.perIP = web.NewLimiter(4*h.LoginRate, 4*h.LoginBurst)
+	h.perAccount = web.NewIPLimiter(h.LoginRate, h.LoginBurst)
+	h.perIP = web.NewIPLimiter(4*h.LoginRate, 4*h.LoginBurst)
 	h.secureCookie = strings.HasPrefix(h.BaseURL, "https://")
 	h.csrf = h.crossOriginProtection()
 	mux := http.NewServeMux()

@@ -107,16 +107,16 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "login.html", &page{Title: "Log in", Form: f})
 }
 
-// login checks an email and password. Attempts are limited per account and
-// per client address, whether or not the account exists, so that guessing
-// is slow and tells nothing about which addresses have accounts.
+// login checks an email and password. Failed attempts are limited per
+// account and per client address, whether or not the account exists, so
+// that guessing is slow and tells nothing about which addresses have
+// accounts; once either is spent, even the right password waits.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := newForm(r.PostForm)
-	email := strings.ToLower(strings.TrimSpace(f.Get("email")))
-	ipOK := h.perIP.Allow(web.ClientIP(r))
-	if !ipOK || !h.perAccount.Allow(email) {
-		h.Logger.Warn("admin: login rate-limited", "email", email, "ip", web.ClientIP(r))
+	email, ip := strings.ToLower(strings.TrimSpace(f.Get("email"))), web.ClientIP(r)
+	if h.perIP.Blocked(ip) || h.perAccount.Blocked(email) {
+		h.Logger.Warn("admin: login rate-limited", "email", email, "ip", ip)
 		f.Values.Del("password")
 		f.Fail("", "Too many login attempts. Wait a minute, then try again.")
 		h.status(w, r, http.StatusTooManyRequests, "login.html", &page{Title: "Log in", Form: f})
@@ -128,7 +128,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(f.Get("password"))) != nil || err != nil {
-		h.Logger.Info("admin: login failed", "email", email, "ip", web.ClientIP(r))
+		h.perIP.Count(ip)
+		h.perAccount.Count(email)
+		h.Logger.Info("admin: login failed", "email", email, "ip", ip)
 		f.Values.Del("password")
 		f.Fail("password", "The email or password is not right.")
 		h.status(w, r, http.StatusUnauthorized, "login.html", &page{Title: "Log in", Form: f})

@@ -134,9 +134,10 @@ func TestCrossOriginRefused(t *testing.T) {
 	}
 }
 
-// TestWrongPasswordRateLimited: after the burst, even the right password
-// is refused for that account, and so is another account from the same
-// address once the address's own allowance (four times larger) is spent.
+// TestWrongPasswordRateLimited: after a burst of wrong passwords, even the
+// right one is refused for that account, and so is another account from
+// the same address once the address's own allowance (four times larger)
+// is spent.
 func TestWrongPasswordRateLimited(t *testing.T) {
 	f := newFixture(t)
 	f.h.LoginBurst = 3 // each unknown account costs a full bcrypt comparison
@@ -155,13 +156,13 @@ func TestWrongPasswordRateLimited(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many login attempts") {
 		t.Errorf("4th attempt: %d, want 429", resp.StatusCode)
 	}
-	for i := range 8 {
+	for i := range 9 {
 		if resp, _ := b.post("/admin/login", url.Values{"email": {fmt.Sprintf("nobody%d@example.org", i)}, "password": {"x"}}); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("unknown account %d: %d, want 401", i, resp.StatusCode)
 		}
 	}
 	if resp, _ := b.post("/admin/login", url.Values{"email": {"fresh@example.org"}, "password": {"x"}}); resp.StatusCode != http.StatusTooManyRequests {
-		t.Errorf("after 12 attempts from one address: %d, want 429", resp.StatusCode)
+		t.Errorf("after 12 failed attempts from one address: %d, want 429", resp.StatusCode)
 	}
 }
 

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -129,6 +130,9 @@ func (h *Handler) subscriberImport(w http.ResponseWriter, r *http.Request) {
 		status = newsdesk.SubscriberConfirmed
 	}
 	n, refused, reasons, err := h.CSV.ImportCSV(r.Context(), file, newsletters, status, maxReported)
+	if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+		err = newsdesk.Errorf(newsdesk.EINVALID, "The file is larger than 50 MB; nothing after that point was read.")
+	}
 	if err != nil && newsdesk.ErrorCode(err) != newsdesk.EINTERNAL {
 		f.Fail("file", newsdesk.ErrorMessage(err))
 		h.subscriberPage(w, r, http.StatusBadRequest, f, nil)
