@@ -63,19 +63,24 @@ type IngestResult struct {
 	Err         error
 }
 
-// IngestStats counts the ingester's work since it was made.
+// IngestStats counts the ingester's work since it was made. A fetch ends
+// OK (a feed came and was read), NotModified or Failed, unless the context
+// ended first; ItemsNew and ItemsUpdated are the items stored.
 type IngestStats struct {
 	Fetches, NotModified, Parsed, Failed int64
+	OK, ItemsNew, ItemsUpdated           int64
 }
 
 type ingestCounters struct {
 	fetches, notModified, parsed, failed atomic.Int64
+	ok, itemsNew, itemsUpdated           atomic.Int64
 }
 
 // Stats returns the counts so far.
 func (in *Ingester) Stats() IngestStats {
 	return IngestStats{Fetches: in.stats.fetches.Load(), NotModified: in.stats.notModified.Load(),
-		Parsed: in.stats.parsed.Load(), Failed: in.stats.failed.Load()}
+		Parsed: in.stats.parsed.Load(), Failed: in.stats.failed.Load(), OK: in.stats.ok.Load(),
+		ItemsNew: in.stats.itemsNew.Load(), ItemsUpdated: in.stats.itemsUpdated.Load()}
 }
 
 func (in *Ingester) init() {
@@ -118,18 +123,7 @@ func (in *Ingester) RunDue(ctx context.Context) ([]*IngestResult, error) {
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
-	start := time.Now()
-	results := in.Run(ctx, due, nil)
-	var n, u, failed int
-	for _, r := range results {
-		n, u = n+r.New, u+r.Updated
-		if r.Err != nil {
-			failed++
-		}
-	}
-	in.Logger.Info("job ingest", "sources", len(results), "new", n, "updated", u, "failed", failed,
-		"duration", time.Since(start).Round(time.Millisecond))
-	return results, nil
+	return in.Run(ctx, due, nil), nil
 }
 
 // Run ingests the sources, a few at a time and never two from one host at
@@ -210,7 +204,9 @@ func (in *Ingester) read(ctx context.Context, src *newsdesk.Source, hostDone fun
 		p.res.Err, p.save = errors.Join(err, ctx.Err()), false
 		return p
 	}
-	if err != nil {
+	if err == nil && !p.res.NotModified {
+		in.stats.ok.Add(1)
+	} else if err != nil {
 		in.stats.failed.Add(1)
 		in.sched.failed(src, now, err)
 		p.res.Err, p.items = err, nil

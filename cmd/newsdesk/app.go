@@ -39,6 +39,7 @@ type app struct {
 	outbox      *mailer.Outbox                // the daemon's outbox
 	delivering  atomic.Pointer[mailer.Outbox] // the outbox this process runs, if any
 	digests     *digestJob                    // the daemon's digest job
+	metrics     *metrics                      // the daemon's metrics; nil in commands
 }
 
 // loadConfig reads the config the globals name.
@@ -144,7 +145,7 @@ func (a *app) server() (*web.Server, error) {
 		Feeds:    a.publisher,
 		MediaDir: filepath.Join(a.dataDir, "media"),
 		MaxAge:   a.cfg.Feeds.MaxAge.Duration,
-		Health:   a.db.Ping,
+		Health:   a.db.Health,
 		Logger:   a.logger,
 	}
 	pages, err := templates.Pages(a.cfg.Site.Templates, s.Funcs())
