@@ -31,6 +31,7 @@ type app struct {
 	publisher *feeds.Publisher
 	pinger    *feeds.Pinger
 	logger    *slog.Logger
+	redact    *redactor // keeps secrets out of the log
 	clock     newsdesk.Clock
 
 	subscribers *sqlite.SubscriberService
@@ -52,7 +53,7 @@ func loadConfig(g *globals, env *Env) (Config, error) {
 	if err != nil {
 		return cfg, usagef("%v", err)
 	}
-	return cfg, nil
+	return cfg, applyLogFlags(&cfg, g)
 }
 
 // openApp loads the config and opens an initialised data directory.
@@ -86,8 +87,8 @@ func openNoArgs(env *Env, name string, args []string) (*app, error) {
 // newApp opens (creating if needed) the database in dataDir and wires the
 // services on it.
 func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
-	a := &app{cfg: cfg, dataDir: dataDir, clock: newsdesk.SystemClock{},
-		logger: slog.New(slog.NewTextHandler(logw, nil))}
+	a := &app{cfg: cfg, dataDir: dataDir, clock: newsdesk.SystemClock{}}
+	a.logger = newLogger(logw, cfg.Log, a.keepSecrets())
 	if clockForTests != nil {
 		a.clock = clockForTests
 	}
@@ -96,6 +97,7 @@ func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 	if err := a.db.Open(); err != nil {
 		return nil, err
 	}
+	a.redact.add(a.meta("secret"))
 	a.articles = sqlite.NewArticleService(a.db, feeds.NewMarkdown().Render, cfg.Host())
 	a.sources = sqlite.NewSourceService(a.db)
 	a.ingester = a.newIngester()

@@ -125,8 +125,10 @@ func oneLine(s string) string {
 
 // globals are the flags every command takes.
 type globals struct {
-	config string
-	data   string
+	config    string
+	data      string
+	logFormat string
+	logLevel  string
 }
 
 // flags is a command's flag set. Errors come back from parse as one line;
@@ -143,6 +145,8 @@ func newFlags(name string, env *Env, g *globals) *flags {
 	fs.Usage = func() {}
 	fs.StringVar(&g.config, "config", "", "config `FILE` (default newsdesk.toml if present)")
 	fs.StringVar(&g.data, "data", "./data", "data `DIR`")
+	fs.StringVar(&g.logFormat, "log-format", "", "log `FORMAT`: text or json (default log.format, text)")
+	fs.StringVar(&g.logLevel, "log-level", "", "log `LEVEL`: debug, info, warn or error (default log.level, info)")
 	return fs
 }
 
