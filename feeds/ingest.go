@@ -147,7 +147,10 @@ func (in *Ingester) Run(ctx context.Context, sources []*newsdesk.Source, report 
 				if i < 0 {
 					return
 				}
-				p := in.read(ctx, sources[i], hostDone)
+				// A source begun is finished, within Timeout, and stored
+				// even when ctx ends meanwhile: a shutdown stops the pass
+				// between sources rather than waste the fetches under way.
+				p := in.read(context.WithoutCancel(ctx), sources[i], hostDone)
 				results[i] = p.res
 				w.queue <- p
 			}

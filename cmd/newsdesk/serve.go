@@ -82,7 +82,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 		return err
 	case <-ctx.Done():
 	}
-	a.logger.Info("shutting down")
+	a.logger.Info("shutting down: finishing the messages in flight and running jobs; a second signal exits at once")
 	stopWatch()
 	defer func() { <-mailDone }() // the message being sent is finished and recorded
 	jobs := sched.Stop()
