@@ -42,8 +42,12 @@ type Ingester struct {
 	MaxErrors   int           // failures in a row before a source is paused
 	Retention   time.Duration // items older than this are pruned (0 keeps all)
 	Concurrency int           // sources fetched at once
-	Rand        func() float64
-	Logger      *slog.Logger
+	// Slack is how early RunDue takes a source: one due a moment after a
+	// pass would otherwise wait a whole tick of the scheduler, so that an
+	// interval of a minute polled every 30 seconds came to 90 seconds.
+	Slack  time.Duration
+	Rand   func() float64
+	Logger *slog.Logger
 
 	once    sync.Once
 	policy  *bluemonday.Policy
@@ -119,7 +123,7 @@ func positive[T int64 | time.Duration](v, fallback T) T {
 // scheduler's job; the daemon calls it every few seconds.
 func (in *Ingester) RunDue(ctx context.Context) ([]*IngestResult, error) {
 	in.init()
-	due, err := in.Store.FindSources(ctx, newsdesk.SourceFilter{DueBy: in.Clock.Now()})
+	due, err := in.Store.FindSources(ctx, newsdesk.SourceFilter{DueBy: in.Clock.Now().Add(in.Slack)})
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}

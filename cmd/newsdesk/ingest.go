@@ -24,6 +24,7 @@ func (a *app) newIngester() *feeds.Ingester {
 		MaxErrors:   c.MaxErrors,
 		Retention:   c.Retention.Duration,
 		Concurrency: c.Concurrency,
+		Slack:       ingestTick / 2,
 		Logger:      a.logger,
 	}
 }

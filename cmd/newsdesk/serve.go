@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -96,6 +97,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 	return err
 }
 
+// ingestTick is how often the scheduler looks for sources due.
+const ingestTick = 30 * time.Second
+
 // scheduler triggers the daemon's jobs; the jobs are plain methods. ctx
 // ends with the daemon, cutting short the jobs that wait on the network.
 func (a *app) scheduler(ctx context.Context) *cron.Cron {
@@ -103,7 +107,7 @@ func (a *app) scheduler(ctx context.Context) *cron.Cron {
 	c := cron.New(cron.WithSeconds(), cron.WithLocation(time.UTC),
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	c.AddFunc("*/10 * * * * *", a.job(context.Background(), "publish-due", a.publishDue))
-	c.AddFunc("*/30 * * * * *", a.job(ctx, "ingest", a.ingestDue))
+	c.AddFunc(fmt.Sprintf("*/%d * * * * *", int(ingestTick/time.Second)), a.job(ctx, "ingest", a.ingestDue))
 	c.AddFunc("0 17 * * * *", a.job(ctx, "prune-items", a.pruneItems))
 	c.AddFunc("*/10 * * * * *", a.job(ctx, "digests", a.runDigests))
 	return c
