@@ -26,6 +26,10 @@ type Newsletter struct {
 	// Paused newsletters cut no editions; ticks missed while paused are
 	// not caught up.
 	Paused bool
+	// Template names the newsletter's set of digest templates, a
+	// directory under the configured templates directory; "" is the
+	// default set.
+	Template string
 	// ScheduleSince is when the current schedule took effect: creation,
 	// the last schedule change or resume. Earlier ticks do not count.
 	ScheduleSince time.Time
@@ -47,6 +51,9 @@ func (n *Newsletter) Validate() error {
 	case len(n.Description) > 2000:
 		return Errorf(EINVALID, "newsletter description is longer than 2000 characters")
 	}
+	if n.Template != "" && !ValidSlug(n.Template) {
+		return Errorf(EINVALID, "newsletter template %q is not valid: use lowercase letters, digits and hyphens", n.Template)
+	}
 	for _, c := range n.Categories {
 		if !ValidSlug(c) {
 			return Errorf(EINVALID, "newsletter categories: %q is not a category slug", c)
@@ -64,6 +71,7 @@ type NewsletterUpdate struct {
 	Categories  *[]string
 	Approval    *bool
 	Paused      *bool
+	Template    *string
 }
 
 // ScheduleChanged reports whether the update changes when editions are cut,
@@ -160,6 +168,7 @@ type EditionVariant struct {
 type Recipient struct {
 	SubscriberID int64
 	Topics       []string // category slugs; none means every category
+	TimeZone     string   // IANA name; "" means the newsletter's
 }
 
 // DigestDelivery is one subscriber's part of a digest edition: the
@@ -213,3 +222,28 @@ type EditionService interface {
 	// showing failures.
 	FindDeliveries(ctx context.Context, editionID int64, status DeliveryStatus, limit int) ([]*Delivery, error)
 }
+
+// DigestPreview is what one reader would get from an edition.
+type DigestPreview struct {
+	Edition *Edition
+	To      string // the address previewed for; a sample reader when no subscriber was named
+	Subject string
+	HTML    string // the HTML part as sent, links and footer included
+	Text    string // the text part as sent
+	Message []byte // the whole message as it would be sent
+	Empty   bool   // nothing in the edition is for this reader: nothing would be sent
+}
+
+// OneOffEdition is an editor's hand-made edition of a newsletter.
+type OneOffEdition struct {
+	Newsletter string    // newsletter slug
+	At         time.Time // when it goes; zero means now
+	Intro      string    // editor's note above the articles
+	Articles   []string  // article slugs in the order shown
+}
+
+// Limits of a one-off edition.
+const (
+	MaxIntroLength    = 5000
+	MaxPickedArticles = 50
+)

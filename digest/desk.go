@@ -43,8 +43,11 @@ type Desk struct {
 	Store    Store
 	Articles ArticleFinder
 	Related  RelatedFinder // nil: no related reading
-	Renderer *Renderer
-	Site     Site
+	Renderer *Renderer     // the default template set's
+	// Templates returns the renderer of a newsletter's own template set
+	// (Newsletter.Template); nil renders every newsletter with Renderer.
+	Templates func(set string) (*Renderer, error)
+	Site      Site
 	// Links rendered into every digest; the sender fills in each
 	// subscriber's token (mailer.Placeholder).
 	UnsubscribeURL string
@@ -134,7 +137,11 @@ func (d *Desk) Prepare(ctx context.Context, e *newsdesk.Edition) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	p := &preparation{desk: d, e: e, articles: articles, related: related, memo: NewMemo(d.Renderer)}
+	r, err := d.renderer(e.Newsletter)
+	if err != nil {
+		return 0, err
+	}
+	p := &preparation{desk: d, e: e, articles: articles, related: related, memo: NewMemo(r)}
 	queued, err := p.run(ctx)
 	if errors.Is(err, errStopped) {
 		return queued, nil
@@ -202,19 +209,30 @@ func (d *Desk) related(ctx context.Context, articles []*newsdesk.Article) (map[i
 }
 
 // Data returns what one subscriber's digest of the edition is rendered
-// from, given their selection of articles.
-func (d *Desk) Data(e *newsdesk.Edition, selection []*newsdesk.Article, related map[int64][]Related) DigestData {
+// from, given their selection of articles. Dates show in the subscriber's
+// time zone, or when they gave none in the newsletter's.
+func (d *Desk) Data(e *newsdesk.Edition, r newsdesk.Recipient, selection []*newsdesk.Article, related map[int64][]Related) DigestData {
 	date := e.Cutoff
 	if e.Kind == newsdesk.EditionKindOneOff || date.IsZero() {
 		date = e.ScheduledFor
 	}
 	var loc *time.Location
-	if l, err := loadZone(e.Newsletter.TimeZone); err == nil {
+	if l, err := loadZone(r.TimeZone); err == nil && r.TimeZone != "" {
+		loc = l
+	} else if l, err := loadZone(e.Newsletter.TimeZone); err == nil {
 		loc = l
 	}
 	return DigestData{Site: d.Site, Newsletter: e.Newsletter.Name, Date: date, Location: loc, Intro: e.Intro,
 		Articles: selection, Related: RelatedFor(selection, related),
 		UnsubscribeURL: d.UnsubscribeURL, PreferencesURL: d.PreferencesURL}
+}
+
+// renderer renders the newsletter's digests with its template set.
+func (d *Desk) renderer(n *newsdesk.Newsletter) (*Renderer, error) {
+	if n.Template == "" || d.Templates == nil {
+		return d.Renderer, nil
+	}
+	return d.Templates(n.Template)
 }
 
 func (d *Desk) logger() *slog.Logger {

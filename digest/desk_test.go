@@ -350,3 +350,33 @@ func TestDeskPauseResumeCancel(t *testing.T) {
 		t.Errorf("one-off sent %v, want the two skipped subscribers", got)
 	}
 }
+
+// A subscriber who gave a time zone reads the edition's date in it; the
+// others read it in the newsletter's.
+func TestDeskSubscriberTimeZone(t *testing.T) {
+	x := newDeskT(t)
+	ctx := context.Background()
+	x.newsletter("late", "30 23 * * *", nil)
+	x.subscribe("ada@example.org", nil, "late")
+	if _, err := x.subs.Subscribe(ctx, newsdesk.SubscribeRequest{Email: "kenji@example.org", TimeZone: "Asia/Tokyo",
+		Newsletters: []string{"late"}, Confirmed: true}); err != nil {
+		t.Fatal(err)
+	}
+	x.clock.Set(at(2, 20, 0))
+	x.publish("Rents", at(2, 20, 0))
+	x.run(at(2, 23, 30))
+	ds, err := x.outbox.ClaimDeliveries(ctx, 10, time.Hour)
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("claimed %d deliveries: %v", len(ds), err)
+	}
+	want := map[string]string{"ada@example.org": "2 Nov 2026", "kenji@example.org": "3 Nov 2026"}
+	for _, d := range ds {
+		v, err := x.nls.FindEditionVariant(ctx, d.VariantID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(v.Subject, want[d.Subscriber.Email]) {
+			t.Errorf("%s: subject %q, want the date %s", d.Subscriber.Email, v.Subject, want[d.Subscriber.Email])
+		}
+	}
+}

@@ -71,7 +71,7 @@ func (p *preparation) batch(ctx context.Context, rs []newsdesk.Recipient, uids [
 		if len(sel) == 0 {
 			continue
 		}
-		rd, err := p.memo.Render(p.desk.Data(p.e, sel, p.related))
+		rd, err := p.memo.Render(p.desk.Data(p.e, r, sel, p.related))
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +116,11 @@ func (d *Desk) Preview(ctx context.Context, e *newsdesk.Edition, r newsdesk.Reci
 	if err != nil {
 		return nil, err
 	}
-	return NewMemo(d.Renderer).Render(d.Data(e, sel, related))
+	rr, err := d.renderer(e.Newsletter)
+	if err != nil {
+		return nil, err
+	}
+	return NewMemo(rr).Render(d.Data(e, r, sel, related))
 }
 
 // NextEdition describes the edition a newsletter would cut now, for

@@ -3,6 +3,7 @@ package digest
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -60,18 +61,37 @@ func ParseSchedule(spec, tz string) (Schedule, error) {
 	return s, nil
 }
 
+// CheckNewsletter checks a newsletter's schedule and time zone as digests
+// will read them: bad input is an EINVALID error naming the field.
+func CheckNewsletter(n *newsdesk.Newsletter) error {
+	if n.Schedule == "" {
+		_, err := loadZone(n.TimeZone)
+		return err
+	}
+	_, err := ParseSchedule(n.Schedule, n.TimeZone)
+	return err
+}
+
 // loadZone loads an IANA zone. "Local" is refused: it would mean whatever
 // zone the server happens to run in.
+// Zones are read from the system's database once: a digest edition
+// renders in each subscriber's zone.
 func loadZone(tz string) (*time.Location, error) {
 	if tz == "" {
 		return time.UTC, nil
+	}
+	if loc, ok := zones.Load(tz); ok {
+		return loc.(*time.Location), nil
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "Local" || len(tz) > 100 {
 		return nil, newsdesk.Errorf(newsdesk.EINVALID, "time zone %q: unknown; use an IANA name such as Europe/London", tz)
 	}
+	zones.Store(tz, loc)
 	return loc, nil
 }
+
+var zones sync.Map // zone name → *time.Location
 
 // parseSpec parses a cron expression with robfig/cron's standard parser,
 // refusing what has no place in a newsletter schedule.

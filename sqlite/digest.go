@@ -113,7 +113,7 @@ func (s *NewsletterService) StartPreparing(ctx context.Context, id int64) (bool,
 // newsletter with IDs above after, in ID order, with their topics: the
 // sender streams the list in batches instead of loading it.
 func (s *NewsletterService) FindRecipients(ctx context.Context, newsletterID, after int64, limit int) ([]newsdesk.Recipient, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT x.subscriber_id,
+	rows, err := s.db.read.QueryContext(ctx, `SELECT x.subscriber_id, s.timezone,
 		COALESCE((SELECT group_concat(c.slug) FROM subscription_topics t JOIN categories c ON c.id = t.category_id
 			WHERE t.newsletter_id = x.newsletter_id AND t.subscriber_id = x.subscriber_id), '')
 		FROM subscriptions x JOIN subscribers s ON s.id = x.subscriber_id
@@ -127,7 +127,7 @@ func (s *NewsletterService) FindRecipients(ctx context.Context, newsletterID, af
 	for rows.Next() {
 		var r newsdesk.Recipient
 		var topics string
-		if err := rows.Scan(&r.SubscriberID, &topics); err != nil {
+		if err := rows.Scan(&r.SubscriberID, &r.TimeZone, &topics); err != nil {
 			return nil, err
 		}
 		if topics != "" {
@@ -138,6 +138,21 @@ func (s *NewsletterService) FindRecipients(ctx context.Context, newsletterID, af
 	return rs, rows.Err()
 }
 
+// sentArticlesQuery finds which of some articles some subscribers of a
+// newsletter were sent: the articles of the variants of the deliveries
+// they got, and the rows of sent_articles from before variants listed
+// their articles. Only editions made since the oldest of the articles was
+// created can hold any of them, which keeps a long history out of the scan.
+const sentArticlesQuery = `WITH subs(id) AS (SELECT value FROM json_each(?2)), uids(uid) AS (SELECT value FROM json_each(?3))
+	SELECT d.subscriber_id, va.article_uid FROM editions e
+		JOIN deliveries d ON d.edition_id = e.id AND d.subscriber_id IN subs
+		JOIN variant_articles va ON va.variant_id = d.variant_id AND va.article_uid IN uids
+		WHERE e.newsletter_id = ?1 AND d.status <> 'skipped'
+		AND e.created_at >= (SELECT MIN(created_at) FROM articles WHERE uid IN uids)
+	UNION
+	SELECT subscriber_id, article_uid FROM sent_articles
+		WHERE newsletter_id = ?1 AND subscriber_id IN subs AND article_uid IN uids`
+
 // SentArticles returns which of the articles (by UID) each subscriber was
 // already sent in the newsletter.
 func (s *NewsletterService) SentArticles(ctx context.Context, newsletterID int64, subscribers []int64, uids []string) (map[int64]map[string]bool, error) {
@@ -146,9 +161,7 @@ func (s *NewsletterService) SentArticles(ctx context.Context, newsletterID int64
 		return out, nil
 	}
 	u, _ := json.Marshal(uids)
-	rows, err := s.db.read.QueryContext(ctx, `SELECT subscriber_id, article_uid FROM sent_articles
-		WHERE newsletter_id = ? AND subscriber_id IN (SELECT value FROM json_each(?))
-		AND article_uid IN (SELECT value FROM json_each(?))`, newsletterID, jsonIDs(subscribers), string(u))
+	rows, err := s.db.read.QueryContext(ctx, sentArticlesQuery, newsletterID, jsonIDs(subscribers), string(u))
 	if err != nil {
 		return nil, fmt.Errorf("find sent articles: %w", err)
 	}
@@ -172,8 +185,9 @@ func (s *NewsletterService) SentArticles(ctx context.Context, newsletterID int64
 var errNotPreparing = newsdesk.Errorf(newsdesk.ECONFLICT, "the edition is no longer being prepared")
 
 // QueueDigests queues one batch of an edition being prepared, in one
-// transaction: the variants, one delivery per subscriber, the articles
-// recorded as sent to each, and through, the last subscriber ID the batch
+// transaction: the variants with the articles each carries (what a
+// subscriber was sent is their delivery's variant), one delivery per
+// subscriber, and through, the last subscriber ID the batch
 // covered, so that preparation resumes after it. The batch must start
 // where the edition's preparation stands (e.PreparedThrough): when two
 // processes prepare the same edition, one of them stops (ECONFLICT).
@@ -191,15 +205,15 @@ func (s *NewsletterService) QueueDigests(ctx context.Context, e *newsdesk.Editio
 		if err != nil {
 			return err
 		}
-		defer q.close()
+		defer q.Close()
 		variants := map[string]int64{}
 		for _, d := range ds {
-			vid, err := variantID(ctx, tx, e.ID, d.Variant, variants)
+			vid, err := variantID(ctx, tx, e.ID, d, variants)
 			if err != nil {
 				return err
 			}
-			if err := q.queue(ctx, e, vid, d, now); err != nil {
-				return err
+			if _, err := q.ExecContext(ctx, e.ID, d.SubscriberID, vid, priorityBulk, now, now); err != nil {
+				return fmt.Errorf("queue delivery: %w", err)
 			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE editions SET prepared_through = ?, recipients = recipients + ? WHERE id = ?`,
@@ -212,8 +226,10 @@ func (s *NewsletterService) QueueDigests(ctx context.Context, e *newsdesk.Editio
 	return err
 }
 
-// variantID stores a variant once per edition and returns its ID.
-func variantID(ctx context.Context, tx *sql.Tx, editionID int64, v *newsdesk.EditionVariant, seen map[string]int64) (int64, error) {
+// variantID stores a delivery's variant, with the articles it carries,
+// once per edition and returns its ID.
+func variantID(ctx context.Context, tx *sql.Tx, editionID int64, d newsdesk.DigestDelivery, seen map[string]int64) (int64, error) {
+	v := d.Variant
 	if id, ok := seen[v.Variant]; ok {
 		return id, nil
 	}
@@ -226,46 +242,27 @@ func variantID(ctx context.Context, tx *sql.Tx, editionID int64, v *newsdesk.Edi
 	var id int64
 	err = tx.QueryRowContext(ctx, `SELECT id FROM edition_variants WHERE edition_id = ? AND variant = ?`,
 		editionID, v.Variant).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store variant: %w", err)
+	}
+	uids, _ := json.Marshal(d.ArticleUIDs)
+	_, err = tx.ExecContext(ctx, `INSERT INTO variant_articles (variant_id, article_uid)
+		SELECT ?, value FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`, id, string(uids))
+	if err != nil {
+		return 0, fmt.Errorf("store variant articles: %w", err)
+	}
 	seen[v.Variant] = id
-	return id, err
+	return id, nil
 }
 
-// queueStmts are the two statements run for each subscriber of a batch,
-// prepared once per batch.
-type queueStmts struct{ delivery, sent *sql.Stmt }
-
-func prepareQueue(ctx context.Context, tx *sql.Tx) (*queueStmts, error) {
-	var q queueStmts
-	var err error
-	q.delivery, err = tx.PrepareContext(ctx, `INSERT INTO deliveries (kind, edition_id, subscriber_id, variant_id, status,
+// prepareQueue prepares the statement run for each subscriber of a batch.
+func prepareQueue(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
+	st, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (kind, edition_id, subscriber_id, variant_id, status,
 		priority, due_at, created_at) VALUES ('edition', ?, ?, ?, 'queued', ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("prepare queue: %w", err)
 	}
-	q.sent, err = tx.PrepareContext(ctx, `INSERT INTO sent_articles (newsletter_id, subscriber_id, article_uid, edition_id)
-		SELECT ?, ?, value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`)
-	if err != nil {
-		q.delivery.Close()
-		return nil, fmt.Errorf("prepare queue: %w", err)
-	}
-	return &q, nil
-}
-
-func (q *queueStmts) close() {
-	q.delivery.Close()
-	q.sent.Close()
-}
-
-// queue writes one subscriber's delivery and the articles it sends them.
-func (q *queueStmts) queue(ctx context.Context, e *newsdesk.Edition, variant int64, d newsdesk.DigestDelivery, now string) error {
-	if _, err := q.delivery.ExecContext(ctx, e.ID, d.SubscriberID, variant, priorityBulk, now, now); err != nil {
-		return fmt.Errorf("queue delivery: %w", err)
-	}
-	uids, _ := json.Marshal(d.ArticleUIDs)
-	if _, err := q.sent.ExecContext(ctx, e.Newsletter.ID, d.SubscriberID, e.ID, string(uids)); err != nil {
-		return fmt.Errorf("record sent articles: %w", err)
-	}
-	return nil
+	return st, nil
 }
 
 // FinishPreparing marks an edition whose every batch is queued as sending,

@@ -29,13 +29,13 @@ func NewNewsletterService(db *DB) *NewsletterService {
 }
 
 const newsletterColumns = `n.id, n.slug, n.name, n.description, n.created_at, n.updated_at,
-	n.schedule, n.time_zone, n.categories, n.approval_required, n.paused, COALESCE(n.schedule_since, n.created_at)`
+	n.schedule, n.time_zone, n.categories, n.approval_required, n.paused, COALESCE(n.schedule_since, n.created_at), n.template`
 
 func scanNewsletter(row interface{ Scan(...any) error }, extra ...any) (*newsdesk.Newsletter, error) {
 	n := &newsdesk.Newsletter{}
 	var created, updated, cats, since string
 	dest := append([]any{&n.ID, &n.Slug, &n.Name, &n.Description, &created, &updated,
-		&n.Schedule, &n.TimeZone, &cats, &n.ApprovalRequired, &n.Paused, &since}, extra...)
+		&n.Schedule, &n.TimeZone, &cats, &n.ApprovalRequired, &n.Paused, &since, &n.Template}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -100,9 +100,9 @@ func (s *NewsletterService) CreateNewsletter(ctx context.Context, n *newsdesk.Ne
 		n.TimeZone = "UTC"
 	}
 	err := s.db.write.QueryRowContext(ctx, `INSERT INTO newsletters (slug, name, description, created_at, updated_at,
-		schedule, time_zone, categories, approval_required, paused, schedule_since)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.Slug, n.Name, n.Description, formatTime(now), formatTime(now),
-		n.Schedule, n.TimeZone, strings.Join(n.Categories, ","), n.ApprovalRequired, n.Paused, formatTime(now)).Scan(&n.ID)
+		schedule, time_zone, categories, approval_required, paused, schedule_since, template)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.Slug, n.Name, n.Description, formatTime(now), formatTime(now),
+		n.Schedule, n.TimeZone, strings.Join(n.Categories, ","), n.ApprovalRequired, n.Paused, formatTime(now), n.Template).Scan(&n.ID)
 	if isUnique(err) {
 		return newsdesk.Errorf(newsdesk.ECONFLICT, "a newsletter with slug %q already exists", n.Slug)
 	} else if err != nil {
@@ -132,9 +132,10 @@ func (s *NewsletterService) UpdateNewsletter(ctx context.Context, slug string, u
 		n.ScheduleSince = n.UpdatedAt
 	}
 	_, err = s.db.write.ExecContext(ctx, `UPDATE newsletters SET name = ?, description = ?, updated_at = ?,
-		schedule = ?, time_zone = ?, categories = ?, approval_required = ?, paused = ?, schedule_since = ? WHERE id = ?`,
+		schedule = ?, time_zone = ?, categories = ?, approval_required = ?, paused = ?, schedule_since = ?, template = ?
+		WHERE id = ?`,
 		n.Name, n.Description, formatTime(n.UpdatedAt), n.Schedule, n.TimeZone, strings.Join(n.Categories, ","),
-		n.ApprovalRequired, n.Paused, formatTime(n.ScheduleSince), n.ID)
+		n.ApprovalRequired, n.Paused, formatTime(n.ScheduleSince), n.Template, n.ID)
 	if err != nil {
 		return nil, fmt.Errorf("update newsletter %q: %w", slug, err)
 	}
@@ -157,6 +158,9 @@ func applyScheduleUpdate(n *newsdesk.Newsletter, upd newsdesk.NewsletterUpdate) 
 	}
 	if upd.Paused != nil {
 		n.Paused = *upd.Paused
+	}
+	if upd.Template != nil {
+		n.Template = strings.TrimSpace(*upd.Template)
 	}
 }
 

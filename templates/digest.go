@@ -29,18 +29,31 @@ type DigestTemplates struct {
 	files map[string]string // template name → the file it came from
 }
 
-// Digest parses the digest templates: the embedded ones (digest/*), with
-// any file of the same name in dir/digest (when dir is not "") taking its
-// place. A template that fails to parse is an EINVALID error naming the
-// file and line.
+// Digest parses the default digest templates: the embedded ones
+// (digest/*), with any file of the same name in dir/digest (when dir is not
+// "") taking its place. A template that fails to parse is an EINVALID error
+// naming the file and line.
 func Digest(dir string) (*DigestTemplates, error) {
+	return DigestSet(dir, "")
+}
+
+// DigestSet parses a newsletter's set of digest templates, those in
+// dir/digest/set, each file missing there taken from the default templates
+// (see Digest); set "" is the default set itself. A set that does not
+// exist is an EINVALID error.
+func DigestSet(dir, set string) (*DigestTemplates, error) {
+	if set != "" {
+		if err := checkSet(dir, set); err != nil {
+			return nil, err
+		}
+	}
 	t := &DigestTemplates{
 		html:  htmltemplate.New("").Option("missingkey=error"),
 		text:  texttemplate.New("").Option("missingkey=error"),
 		files: make(map[string]string),
 	}
 	for _, name := range digestNames {
-		src, file, err := readDigestTemplate(dir, name)
+		src, file, err := readDigestTemplate(dir, set, name)
 		if err != nil {
 			return nil, err
 		}
@@ -57,12 +70,34 @@ func Digest(dir string) (*DigestTemplates, error) {
 	return t, nil
 }
 
-// readDigestTemplate returns the override from dir when there is one, else
-// the embedded default, and the file it read.
-func readDigestTemplate(dir, name string) ([]byte, string, error) {
+// checkSet makes sure a named template set is a directory under
+// dir/digest.
+func checkSet(dir, set string) error {
+	if !newsdesk.ValidSlug(set) {
+		return newsdesk.Errorf(newsdesk.EINVALID, "template %q: not a valid name; use lowercase letters, digits and hyphens", set)
+	}
+	if dir == "" {
+		return newsdesk.Errorf(newsdesk.EINVALID, "template %q: no templates directory is configured (site.templates)", set)
+	}
+	st, err := os.Stat(filepath.Join(dir, "digest", set))
+	if err != nil || !st.IsDir() {
+		return newsdesk.Errorf(newsdesk.EINVALID, "template %q: no directory %s", set, filepath.Join(dir, "digest", set))
+	}
+	return nil
+}
+
+// readDigestTemplate returns the file from the set when it has one, else
+// the override from dir, else the embedded default, and the file it read.
+func readDigestTemplate(dir, set, name string) ([]byte, string, error) {
 	embedded := path.Join("digest", name)
+	var files []string
+	if dir != "" && set != "" {
+		files = append(files, filepath.Join(dir, "digest", set, name))
+	}
 	if dir != "" {
-		file := filepath.Join(dir, "digest", name)
+		files = append(files, filepath.Join(dir, "digest", name))
+	}
+	for _, file := range files {
 		src, err := os.ReadFile(file)
 		if err == nil {
 			return src, file, nil

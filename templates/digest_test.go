@@ -98,3 +98,40 @@ func writeDigestFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// A newsletter's set takes its files from dir/digest/SET, then from the
+// overrides in dir/digest, then from the embedded defaults; an error in a
+// set's file names that file.
+func TestDigestSet(t *testing.T) {
+	dir := t.TempDir()
+	writeDigestFile(t, filepath.Join(dir, "digest", "subject.txt"), "Site: {{.}}\n")
+	writeDigestFile(t, filepath.Join(dir, "digest", "weekly", "digest.html"), "<h1>Weekly</h1>{{.}}\n")
+	tmpl, err := DigestSet(dir, "weekly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"digest.html":   filepath.Join(dir, "digest", "weekly", "digest.html"),
+		"subject.txt":   filepath.Join(dir, "digest", "subject.txt"),
+		"digest.txt":    "digest/digest.txt",
+		"preheader.txt": "digest/preheader.txt",
+	}
+	for name, file := range want {
+		if got := tmpl.files[name]; got != file {
+			t.Errorf("%s read from %s, want %s", name, got, file)
+		}
+	}
+	writeDigestFile(t, filepath.Join(dir, "digest", "broken", "digest.txt"), "ok\n{{if}}\n")
+	if _, err := DigestSet(dir, "broken"); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "digest", "broken", "digest.txt")+":2") {
+		t.Errorf("broken set: %v", err)
+	}
+	for _, tt := range []struct{ dir, set, want string }{
+		{dir, "missing", "no directory"},
+		{dir, "../weekly", "not a valid name"},
+		{"", "weekly", "no templates directory"},
+	} {
+		if _, err := DigestSet(tt.dir, tt.set); newsdesk.ErrorCode(err) != newsdesk.EINVALID || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("DigestSet(%q, %q): %v, want EINVALID %q", tt.dir, tt.set, err, tt.want)
+		}
+	}
+}

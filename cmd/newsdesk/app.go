@@ -40,6 +40,7 @@ type app struct {
 	outbox      *mailer.Outbox                // the daemon's outbox
 	delivering  atomic.Pointer[mailer.Outbox] // the outbox this process runs, if any
 	digests     *digestJob                    // the daemon's digest job
+	sets        templateSets                  // digest template sets, loaded once
 	metrics     *metrics                      // the daemon's metrics; nil in commands
 }
 
@@ -92,6 +93,7 @@ func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 	if clockForTests != nil {
 		a.clock = clockForTests
 	}
+	a.sets.dir = cfg.Site.Templates
 	a.db = sqlite.NewDB(filepath.Join(dataDir, dbFile))
 	a.db.Clock = a.clock
 	if err := a.db.Open(); err != nil {

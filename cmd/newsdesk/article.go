@@ -314,12 +314,8 @@ func articlePublish(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	wasPublished := a.Status == newsdesk.StatusPublished
-	if a, err = app.articles.PublishArticle(ctx, a.ID, t); err != nil {
+	if a, err = app.editor().PublishArticle(ctx, a.ID, t); err != nil {
 		return err
-	}
-	if a.Status == newsdesk.StatusPublished && !wasPublished {
-		app.announce(ctx, []*newsdesk.Article{a})
 	}
 	printf(env, "Article %d %q %s.\n", a.ID, a.Slug, statusPhrase(a))
 	return nil
@@ -331,7 +327,7 @@ func articleUnpublish(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
-	if a, err = app.articles.UnpublishArticle(ctx, a.ID); err != nil {
+	if a, err = app.editor().UnpublishArticle(ctx, a.ID); err != nil {
 		return err
 	}
 	printf(env, "Article %d %q is a draft again.\n", a.ID, a.Slug)

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
-	"github.com/newsdesk/newsdesk/digest"
 	"github.com/newsdesk/newsdesk/mailer"
 )
 
@@ -39,90 +37,56 @@ func digestSend(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
-	n, err := app.newsletters.FindNewsletterBySlug(ctx, *slug)
-	if err != nil {
-		return err
-	}
-	desk, err := app.newDesk()
-	if err != nil {
-		return err
-	}
-	e, err := desk.NextEdition(ctx, n, app.clock.Now())
-	if err != nil {
-		return err
-	}
+	ed := app.editor()
 	if *test != "" {
-		return app.sendTest(ctx, env, desk, e, *test)
+		if err := ed.SendTest(ctx, *slug, 0, *test); err != nil {
+			return err
+		}
+		printf(env, "Test of %s sent to %s.\n", *slug, *test)
+		return nil
 	}
-	return app.sendNow(ctx, env, desk, e)
+	e, err := ed.addNow(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	return app.sendNow(ctx, env, e)
 }
 
-// sendNow stores an edition, prepares it and delivers it.
-func (a *app) sendNow(ctx context.Context, env *Env, desk *digest.Desk, e *newsdesk.Edition) error {
-	if err := a.newsletters.AddEdition(ctx, e); err != nil {
+// sendNow prepares a stored edition here and delivers it. Delivery starts
+// with the first batch queued, not after the last: preparing 100,000
+// digests takes seconds that the connections would otherwise sit idle.
+func (a *app) sendNow(ctx context.Context, env *Env, e *newsdesk.Edition) error {
+	desk, err := a.editor().desk()
+	if err != nil {
 		return err
 	}
-	if _, err := desk.Prepare(ctx, e); err != nil {
-		return err
-	}
-	e, err := a.newsletters.FindEditionByID(ctx, e.ID)
+	prepared := make(chan error, 1)
+	go func() {
+		_, err := desk.Prepare(ctx, e)
+		prepared <- err
+	}()
+	return a.deliverEdition(ctx, env, e.ID, prepared)
+}
+
+// reportPrepared says how many subscribers an edition goes to, once its
+// preparation is done.
+func (a *app) reportPrepared(ctx context.Context, env *Env, id int64) error {
+	e, err := a.newsletters.FindEditionByID(ctx, id)
 	if err != nil {
 		return err
 	}
 	printf(env, "Edition %d of %s: %d recipients.\n", e.ID, e.Newsletter.Slug, e.Counts.Recipients)
 	if e.Counts.Recipients == 0 {
 		printf(env, "No subscriber has anything new to read; nothing is sent.\n")
-		return nil
 	}
-	return a.deliverEdition(ctx, env, e.ID)
-}
-
-// sendTest sends the digest of an edition to one address straight through
-// the transport, outside the outbox: nothing is recorded. It has every
-// article of the edition, as a subscriber without topics gets it.
-func (a *app) sendTest(ctx context.Context, env *Env, desk *digest.Desk, e *newsdesk.Edition, to string) error {
-	email, err := newsdesk.NormalizeEmail(to)
-	if err != nil {
-		return err
-	}
-	rd, err := desk.Preview(ctx, e, newsdesk.Recipient{})
-	if err != nil {
-		return err
-	} else if rd == nil {
-		printf(env, "Nothing was published in the window of the next edition; no test was sent.\n")
-		return nil
-	}
-	b, err := a.builder()
-	if err != nil {
-		return err
-	}
-	t, err := a.transport()
-	if err != nil {
-		return err
-	}
-	key := "x" + strconv.FormatInt(a.clock.Now().UnixNano(), 36) // a test is a new message each time
-	p := mailer.PrepareRendered("[TEST] "+rd.Subject, mailer.Content{HTML: rd.HTML, Text: rd.Text}, e.Newsletter, key)
-	msg, err := b.BuildBytes(p, mailer.Recipient{Email: email})
-	if err != nil {
-		return err
-	}
-	conn, err := t.Dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	env2 := mailer.Envelope{From: b.From.Address, To: email, ID: b.MessageID(key, 0)}
-	if err := conn.Send(ctx, env2, msg, func() error { return nil }); err != nil {
-		return err
-	}
-	printf(env, "Test of %s sent to %s.\n", e.Newsletter.Slug, email)
 	return nil
 }
 
-// deliverEdition waits until an edition has nothing left to send now,
-// printing its progress. The daemon delivers it if it runs; otherwise, or
-// if the daemon stops meanwhile, this process does.
-func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
+// deliverEdition waits until an edition, being prepared until prepared
+// says so, has nothing left to send now, printing its progress. The daemon
+// delivers it if it runs; otherwise, or if the daemon stops meanwhile,
+// this process does.
+func (a *app) deliverEdition(ctx context.Context, env *Env, id int64, prepared <-chan error) (err error) {
 	o, err := a.newOutbox()
 	if err != nil {
 		return err
@@ -130,6 +94,23 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	var running chan error
+	// Whatever ends the wait, the preparation and delivery running here end
+	// before the store is closed.
+	defer func() {
+		stop()
+		if running != nil {
+			if rerr := <-running; err == nil && !errors.Is(rerr, errOwned) {
+				err = rerr
+			}
+		}
+		if prepared != nil {
+			if perr := <-prepared; err == nil && perr != nil {
+				err = perr
+			} else if err == nil {
+				err = a.reportPrepared(ctx, env, id)
+			}
+		}
+	}()
 	// The edition is looked at often, so the command ends soon after the
 	// last delivery, and progress is printed once a second.
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -145,18 +126,22 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 		if bar.show(e, done || time.Since(printed) >= time.Second) {
 			printed = time.Now()
 		}
-		if done {
+		if done && prepared == nil {
 			break
 		}
-		if running == nil && !a.wakeOwner() {
+		if running == nil && !done && !a.wakeOwner() {
 			running = a.deliverHere(runCtx, o)
 		}
 		select {
-		case <-ctx.Done():
-			stop()
-			if running != nil {
-				<-running
+		case err := <-prepared:
+			prepared = nil
+			if err == nil {
+				err = a.reportPrepared(ctx, env, id)
 			}
+			if err != nil {
+				return err
+			}
+		case <-ctx.Done():
 			return errors.New("interrupted: the rest of the edition stays queued, and newsdesk serve sends it")
 		case err := <-running:
 			running = nil
@@ -168,7 +153,8 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64) error {
 	}
 	stop()
 	if running != nil {
-		if err := <-running; err != nil && !errors.Is(err, errOwned) {
+		err, running = <-running, nil
+		if err != nil && !errors.Is(err, errOwned) {
 			return err
 		}
 	}

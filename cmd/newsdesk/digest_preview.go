@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 
 	"github.com/mattn/go-isatty"
 	"github.com/newsdesk/newsdesk"
-	"github.com/newsdesk/newsdesk/mailer"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -33,87 +33,16 @@ func digestPreview(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
-	n, err := app.newsletters.FindNewsletterBySlug(ctx, *slug)
+	pv, err := app.editor().PreviewDigest(ctx, *slug, *editionID, *email)
 	if err != nil {
 		return err
-	}
-	e, err := app.previewEdition(ctx, n, *editionID)
-	if err != nil {
-		return err
-	}
-	to, r, err := app.previewRecipient(ctx, n, *email)
-	if err != nil {
-		return err
-	}
-	desk, err := app.newDesk()
-	if err != nil {
-		return err
-	}
-	rd, err := desk.Preview(ctx, e, r)
-	if err != nil {
-		return err
-	} else if rd == nil {
+	} else if pv.Empty {
 		printf(env, "Nothing to send: no article of the edition is for this subscriber.\n")
 		return nil
 	}
-	b, err := app.builder()
-	if err != nil {
-		return err
-	}
-	p := mailer.PrepareRendered(rd.Subject, mailer.Content{HTML: rd.HTML, Text: rd.Text}, n, "preview")
-	switch *format {
-	case "eml":
-		return b.Build(env.Stdout, p, to)
-	case "text":
-		_, err = p.Text.WriteTo(env.Stdout, b.Values(p, to))
-	default:
-		_, err = p.HTML.WriteTo(env.Stdout, b.Values(p, to))
-	}
+	out := map[string]string{"html": pv.HTML, "text": pv.Text, "eml": string(pv.Message)}[*format]
+	_, err = io.WriteString(env.Stdout, out)
 	return err
-}
-
-// previewEdition is the stored edition asked for, or the one the
-// newsletter would cut now.
-func (a *app) previewEdition(ctx context.Context, n *newsdesk.Newsletter, id int64) (*newsdesk.Edition, error) {
-	if id == 0 {
-		desk, err := a.newDesk()
-		if err != nil {
-			return nil, err
-		}
-		return desk.NextEdition(ctx, n, a.clock.Now())
-	}
-	e, err := a.newsletters.FindEditionByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if e.Newsletter.ID != n.ID || e.Kind == "" {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "edition %d is not a digest of %s", id, n.Slug)
-	}
-	return e, nil
-}
-
-// previewRecipient returns who a preview is for: the subscriber with the
-// address and their topics in the newsletter, or a sample reader.
-func (a *app) previewRecipient(ctx context.Context, n *newsdesk.Newsletter, email string) (mailer.Recipient, newsdesk.Recipient, error) {
-	if email == "" {
-		return mailer.Recipient{Email: "reader@example.com", Name: "A Reader"}, newsdesk.Recipient{}, nil
-	}
-	norm, err := newsdesk.NormalizeEmail(email)
-	if err != nil {
-		return mailer.Recipient{}, newsdesk.Recipient{}, err
-	}
-	s, err := a.subscribers.FindSubscriberByEmail(ctx, norm)
-	if err != nil {
-		return mailer.Recipient{}, newsdesk.Recipient{}, err
-	}
-	for _, x := range s.Subscriptions {
-		if x.Newsletter.ID == n.ID {
-			return mailer.Recipient{SubscriberID: s.ID, Email: s.Email, Name: s.Name},
-				newsdesk.Recipient{SubscriberID: s.ID, Topics: x.Topics}, nil
-		}
-	}
-	return mailer.Recipient{}, newsdesk.Recipient{}, newsdesk.Errorf(newsdesk.EINVALID,
-		"subscriber %s is not subscribed to %s", s.Email, n.Slug)
 }
 
 // progress shows an edition's delivery: a bar on a terminal (messages

@@ -112,13 +112,15 @@ func TestNewsletterScheduleBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--schedule", "0 8 * * XYZ"}, "--schedule"},
-		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--schedule", "61 8 * * *"}, "--schedule"},
+		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--schedule", "0 8 * * XYZ"}, "schedule"},
+		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--schedule", "61 8 * * *"}, "schedule"},
 		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--schedule", "0 8 * * MON", "--timezone", "Mars/Olympus"}, "time zone"},
-		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--timezone", "Local"}, "--timezone"},
+		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--timezone", "Local"}, "time zone"},
 		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--categories", "Not A Slug"}, "categories"},
-		{[]string{"newsletter", "edit", "weekly", "--schedule", "@every 1h"}, "--schedule"},
+		{[]string{"newsletter", "edit", "weekly", "--schedule", "@every 1h"}, "schedule"},
 		{[]string{"newsletter", "edit", "weekly", "--timezone", "Nowhere/Land"}, "time zone"},
+		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--template", "nosuchset"}, "nosuchset"},
+		{[]string{"newsletter", "edit", "weekly", "--template", "Bad Name"}, "not a valid name"},
 	} {
 		_, errs, code := d.run(c.args...)
 		if code != 2 || !strings.Contains(errs, c.want) {
@@ -171,5 +173,32 @@ func TestDigestPreviewAndTest(t *testing.T) {
 	}
 	if out := d.mustRun("edition", "list"); strings.Count(out, "\n") != 1 {
 		t.Errorf("a test recorded an edition:\n%s", out)
+	}
+}
+
+// A newsletter with its own template set renders with it, falling back to
+// the defaults for the files the set lacks; other newsletters keep the
+// defaults. A set that breaks later stops the digest commands at start.
+func TestNewsletterTemplateSet(t *testing.T) {
+	d := newDesk(t)
+	os.MkdirAll(filepath.Join(d.dir, "tpl", "digest", "plain"), 0o755)
+	d.writeFile("tpl/digest/plain/subject.txt", "Plainly: {{.Newsletter}}")
+	d.environ = append(d.environ, "NEWSDESK_SITE_TEMPLATES="+d.dir+"/tpl")
+	d.mustRun("newsletter", "edit", "weekly", "--template", "plain")
+	if out := d.mustRun("newsletter", "list"); !strings.Contains(out, "plain") {
+		t.Errorf("list does not show the template:\n%s", out)
+	}
+	weekly := d.mustRun("digest", "preview", "--newsletter", "weekly", "--format", "eml")
+	if !strings.Contains(weekly, "Subject: Plainly: The Weekly Review") || !strings.Contains(weekly, "multipart/alternative") {
+		t.Errorf("weekly preview does not use its set:\n%.600s", weekly)
+	}
+	daily := d.mustRun("digest", "preview", "--newsletter", "daily", "--format", "eml")
+	if strings.Contains(daily, "Plainly") || !strings.Contains(daily, "The_Daily_Review") {
+		t.Errorf("daily preview took the other newsletter's set:\n%.600s", daily)
+	}
+	d.writeFile("tpl/digest/plain/digest.txt", "{{range .Articles}}")
+	_, errs, code := d.run("digest", "preview", "--newsletter", "daily")
+	if code != 2 || !strings.Contains(errs, filepath.Join("plain", "digest.txt")+":1") || !strings.Contains(errs, "weekly") {
+		t.Errorf("broken set: exit %d, %q", code, errs)
 	}
 }

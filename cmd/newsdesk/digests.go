@@ -18,30 +18,58 @@ var _ digest.Store = (*sqlite.NewsletterService)(nil)
 // real daemon can be run through its schedule.
 var clockForTests newsdesk.Clock
 
-// digestRenderer loads the digest templates, with overrides from the
-// configured directory, and renders a sample: a template that does not
-// parse or run is refused here, naming its file and line.
-func (a *app) digestRenderer() (*digest.Renderer, error) {
-	t, err := templates.Digest(a.cfg.Site.Templates)
-	if err != nil {
-		return nil, usagef("%v", err)
-	}
-	r, err := digest.NewRenderer(t)
-	if err != nil {
-		return nil, usagef("%v", err)
-	}
-	return r, nil
+// templateSets loads each set of digest templates once per process.
+type templateSets struct {
+	dir string
+	mu  sync.Mutex
+	m   map[string]*digest.Renderer
 }
 
-// newDesk wires the digest desk: it cuts and prepares editions.
-func (a *app) newDesk() (*digest.Desk, error) {
-	r, err := a.digestRenderer()
+// renderer loads a set of digest templates ("" the default), with
+// overrides from the configured directory, and renders a sample: a
+// template that does not parse or run is refused here, naming its file
+// and line.
+func (ts *templateSets) renderer(set string) (*digest.Renderer, error) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if r, ok := ts.m[set]; ok {
+		return r, nil
+	}
+	t, err := templates.DigestSet(ts.dir, set)
 	if err != nil {
 		return nil, err
 	}
+	r, err := digest.NewRenderer(t)
+	if err != nil {
+		return nil, err
+	}
+	if ts.m == nil {
+		ts.m = map[string]*digest.Renderer{}
+	}
+	ts.m[set] = r
+	return r, nil
+}
+
+// newDesk wires the digest desk: it cuts and prepares editions. Every
+// template set in use is loaded here, so that one with an error stops the
+// daemon and the digest commands at start.
+func (a *app) newDesk() (*digest.Desk, error) {
+	r, err := a.sets.renderer("")
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	ns, err := a.newsletters.FindNewsletters(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ns {
+		if _, err := a.sets.renderer(n.Template); err != nil {
+			return nil, usagef("newsletter %s: %v", n.Slug, err)
+		}
+	}
 	base := a.cfg.Site.BaseURL
 	return &digest.Desk{
-		Store: a.newsletters, Articles: a.articles, Related: a.sources, Renderer: r,
+		Store: a.newsletters, Articles: a.articles, Related: a.sources, Renderer: r, Templates: a.sets.renderer,
 		Site: digest.Site{Title: a.cfg.Site.Title, BaseURL: base, Language: a.cfg.Site.Language,
 			PostalAddress: a.cfg.Site.PostalAddress},
 		UnsubscribeURL: base + "/unsubscribe/" + mailer.Placeholder(mailer.SlotUnsubscribe),

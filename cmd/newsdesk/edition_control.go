@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"strconv"
-	"strings"
+	"time"
 
 	"github.com/newsdesk/newsdesk"
 )
@@ -34,23 +34,22 @@ func editionAction(name string, act func(*app, context.Context, int64) (*newsdes
 			return err
 		}
 		printf(env, "Edition %d of %s is %s.\n", e.ID, e.Newsletter.Slug, e.Status)
-		app.wake()
 		return nil
 	}
 }
 
 var (
 	editionApprove = editionAction("approve", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
-		return a.newsletters.ApproveEdition(ctx, id)
+		return a.editor().ApproveEdition(ctx, id)
 	})
 	editionPause = editionAction("pause", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
-		return a.newsletters.PauseEdition(ctx, id)
+		return a.editor().PauseEdition(ctx, id)
 	})
 	editionResume = editionAction("resume", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
-		return a.newsletters.ResumeEdition(ctx, id)
+		return a.editor().ResumeEdition(ctx, id)
 	})
 	editionCancel = editionAction("cancel", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
-		return a.newsletters.CancelEdition(ctx, id)
+		return a.editor().CancelEdition(ctx, id)
 	})
 )
 
@@ -68,53 +67,23 @@ func editionCreate(ctx context.Context, env *Env, args []string) error {
 	} else if len(pos) > 0 || *slug == "" || *articles == "" {
 		return usagef("edition create: expected --newsletter SLUG --articles SLUG,SLUG [--at TIME] [--intro TEXT]")
 	}
-	if len(*intro) > 5000 {
-		return usagef("--intro: longer than 5000 characters")
-	}
 	app, err := openApp(&g, env)
 	if err != nil {
 		return err
 	}
 	defer app.close()
-	when := app.clock.Now()
+	var when time.Time
 	if *at != "" {
 		if when, err = parseTimeFlag("at", *at); err != nil {
 			return err
 		}
 	}
-	n, err := app.newsletters.FindNewsletterBySlug(ctx, *slug)
+	e, err := app.editor().CreateEdition(ctx, newsdesk.OneOffEdition{
+		Newsletter: *slug, At: when, Intro: *intro, Articles: splitList(*articles)})
 	if err != nil {
-		return err
-	}
-	picked, err := app.pickArticles(ctx, splitList(*articles))
-	if err != nil {
-		return err
-	}
-	e := &newsdesk.Edition{Newsletter: n, Kind: newsdesk.EditionKindOneOff, Intro: strings.TrimSpace(*intro),
-		Picked: picked, ScheduledFor: when, Status: newsdesk.EditionScheduled}
-	if err := app.newsletters.AddEdition(ctx, e); err != nil {
 		return err
 	}
 	printf(env, "Edition %d of %s: %d articles, goes at %s (newsdesk serve sends it; edition cancel %d stops it).\n",
-		e.ID, n.Slug, len(picked), rfc3339(when), e.ID)
+		e.ID, e.Newsletter.Slug, len(e.Picked), rfc3339(e.ScheduledFor), e.ID)
 	return nil
-}
-
-// pickArticles resolves article slugs to IDs; drafts cannot be picked.
-func (a *app) pickArticles(ctx context.Context, slugs []string) ([]int64, error) {
-	if len(slugs) > 50 {
-		return nil, usagef("--articles: at most 50 articles")
-	}
-	var ids []int64
-	for _, s := range slugs {
-		art, err := a.articles.FindArticleBySlug(ctx, s)
-		if err != nil {
-			return nil, newsdesk.Errorf(newsdesk.EINVALID, "--articles: %s", newsdesk.ErrorMessage(err))
-		}
-		if art.Status == newsdesk.StatusDraft {
-			return nil, newsdesk.Errorf(newsdesk.EINVALID, "--articles: %q is a draft; publish or schedule it first", s)
-		}
-		ids = append(ids, art.ID)
-	}
-	return ids, nil
 }

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/newsdesk/newsdesk"
-	"github.com/newsdesk/newsdesk/digest"
 )
 
 func runNewsletter(ctx context.Context, env *Env, args []string) error {
@@ -23,7 +21,7 @@ func runNewsletter(ctx context.Context, env *Env, args []string) error {
 type newsletterFields struct {
 	slug, name, description string
 	schedule, timezone      string
-	categories              string
+	categories, template    string
 	approval                bool
 }
 
@@ -35,21 +33,7 @@ func (f *newsletterFields) register(fs *flags) {
 	fs.StringVar(&f.timezone, "timezone", "", "IANA time zone of the schedule, e.g. Europe/London (default UTC)")
 	fs.StringVar(&f.categories, "categories", "", "only articles in these categories, e.g. economy,cities (default all)")
 	fs.BoolVar(&f.approval, "approval", false, "hold each scheduled edition until an editor approves it")
-}
-
-// checkSchedule validates a schedule and zone as digests will read them,
-// before anything is saved; the error names the field.
-func checkSchedule(spec, tz string) error {
-	if spec == "" {
-		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-			return usagef("--timezone: unknown time zone %q; use an IANA name such as Europe/London", tz)
-		}
-		return nil
-	}
-	if _, err := digest.ParseSchedule(spec, tz); err != nil {
-		return usagef("--schedule/--timezone: %s", newsdesk.ErrorMessage(err))
-	}
-	return nil
+	fs.StringVar(&f.template, "template", "", "digest template set: a directory under site.templates/digest (default: the standard templates)")
 }
 
 func newsletterAdd(ctx context.Context, env *Env, args []string) error {
@@ -69,20 +53,14 @@ func newsletterAdd(ctx context.Context, env *Env, args []string) error {
 	if f.slug == "" || f.name == "" {
 		return usagef("newsletter add: --slug and --name are required, e.g. newsletter add --slug weekly --name \"The Weekly\"")
 	}
-	if f.timezone == "" {
-		f.timezone = "UTC"
-	}
-	if err := checkSchedule(f.schedule, f.timezone); err != nil {
-		return err
-	}
 	app, err := openApp(&g, env)
 	if err != nil {
 		return err
 	}
 	defer app.close()
 	n := &newsdesk.Newsletter{Slug: f.slug, Name: f.name, Description: f.description, Schedule: f.schedule,
-		TimeZone: f.timezone, Categories: splitList(f.categories), ApprovalRequired: f.approval}
-	if err := app.newsletters.CreateNewsletter(ctx, n); err != nil {
+		TimeZone: f.timezone, Categories: splitList(f.categories), ApprovalRequired: f.approval, Template: f.template}
+	if err := app.editor().CreateNewsletter(ctx, n); err != nil {
 		return err
 	}
 	printf(env, "Newsletter %q added.\n", n.Slug)
@@ -119,6 +97,8 @@ func newsletterEdit(ctx context.Context, env *Env, args []string) error {
 			upd.Categories = &cats
 		case "approval":
 			upd.Approval = &f.approval
+		case "template":
+			upd.Template = &f.template
 		}
 	})
 	app, err := openApp(&g, env)
@@ -126,23 +106,7 @@ func newsletterEdit(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
-	if upd.Schedule != nil || upd.TimeZone != nil {
-		old, err := app.newsletters.FindNewsletterBySlug(ctx, f.slug)
-		if err != nil {
-			return err
-		}
-		spec, tz := old.Schedule, old.TimeZone
-		if upd.Schedule != nil {
-			spec = *upd.Schedule
-		}
-		if upd.TimeZone != nil {
-			tz = *upd.TimeZone
-		}
-		if err := checkSchedule(spec, tz); err != nil {
-			return err
-		}
-	}
-	n, err := app.newsletters.UpdateNewsletter(ctx, f.slug, upd)
+	n, err := app.editor().UpdateNewsletter(ctx, f.slug, upd)
 	if err != nil {
 		return err
 	}
@@ -161,7 +125,7 @@ func newsletterList(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tSUBSCRIBERS\tSCHEDULE\tZONE\tCATEGORIES\tAPPROVAL\tDESCRIPTION")
+	fmt.Fprintln(tw, "SLUG\tNAME\tSUBSCRIBERS\tSCHEDULE\tZONE\tCATEGORIES\tAPPROVAL\tTEMPLATE\tDESCRIPTION")
 	for _, n := range ns {
 		schedule := n.Schedule
 		if schedule == "" {
@@ -169,8 +133,8 @@ func newsletterList(ctx context.Context, env *Env, args []string) error {
 		} else if n.Paused {
 			schedule += " (paused)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%t\t%s\n", n.Slug, n.Name, n.Subscribers, schedule, n.TimeZone,
-			orDash(strings.Join(n.Categories, ",")), n.ApprovalRequired, n.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%t\t%s\t%s\n", n.Slug, n.Name, n.Subscribers, schedule, n.TimeZone,
+			orDash(strings.Join(n.Categories, ",")), n.ApprovalRequired, orDash(n.Template), n.Description)
 	}
 	return tw.Flush()
 }

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/mailer/smtptest"
+)
+
+// openDesk opens the app of a test desk, as a command does.
+func (d *desk) openApp() *app {
+	d.t.Helper()
+	g := globals{data: filepath.Join(d.dir, "data"), config: filepath.Join(d.dir, "newsdesk.toml")}
+	a, err := openApp(&g, &Env{Stdout: &strings.Builder{}, Stderr: &strings.Builder{}, Environ: d.environ})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(a.close)
+	return a
+}
+
+func TestEditionCreateBadInput(t *testing.T) {
+	d := newDesk(t)
+	body := d.writeFile("soon.md", "Soon.")
+	d.mustRun("article", "add", "--title", "Not yet", "--slug", "not-yet", "--author", "aiko-tanaka", "--body-file", body, "--draft")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"draft", []string{"--articles", "not-yet"}, `"not-yet" is a draft`},
+		{"unknown article", []string{"--articles", "no-such-article"}, "no-such-article"},
+		{"too many", []string{"--articles", strings.Repeat("ai-procurement-rules,", 51)}, "from 1 to 50"},
+		{"long intro", []string{"--articles", "ai-procurement-rules", "--intro", strings.Repeat("x", 5001)}, "intro"},
+		{"bad time", []string{"--articles", "ai-procurement-rules", "--at", "tomorrow"}, "--at"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"edition", "create", "--newsletter", "weekly"}, tt.args...)
+			if _, errs, code := d.run(args...); code != 2 || !strings.Contains(errs, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errs, tt.want)
+			}
+		})
+	}
+	if _, errs, code := d.run("edition", "create", "--newsletter", "nope", "--articles", "ai-procurement-rules"); code != 2 || !strings.Contains(errs, "nope") {
+		t.Errorf("unknown newsletter: exit %d, %q", code, errs)
+	}
+	if out := d.mustRun("edition", "list"); strings.Count(out, "\n") != 1 {
+		t.Errorf("bad input stored an edition:\n%s", out)
+	}
+}
+
+func TestEditionCreateAndCancel(t *testing.T) {
+	d := newDesk(t)
+	out := d.mustRun("edition", "create", "--newsletter", "weekly", "--articles", "ai-procurement-rules",
+		"--intro", "A note.", "--at", "2099-01-04T08:00:00Z")
+	if !strings.Contains(out, "1 articles, goes at 2099-01-04T08:00:00Z") {
+		t.Fatalf("create: %s", out)
+	}
+	ed := d.openApp().editor()
+	ctx := context.Background()
+	pv, err := ed.PreviewDigest(ctx, "weekly", 1, "")
+	if err != nil || pv.Empty || !strings.Contains(pv.HTML, "A note.") || !strings.Contains(pv.Text, "the word") {
+		t.Fatalf("preview of the one-off: %v %+v", err, pv)
+	}
+	if _, err := ed.PreviewDigest(ctx, "daily", 1, ""); newsdesk.ErrorCode(err) != newsdesk.EINVALID {
+		t.Errorf("preview of another newsletter's edition: %v", err)
+	}
+	if _, err := ed.PreviewDigest(ctx, "weekly", 1, "nobody@example.com"); newsdesk.ErrorCode(err) != newsdesk.ENOTFOUND {
+		t.Errorf("preview for an unknown subscriber: %v", err)
+	}
+	if out := d.mustRun("edition", "cancel", "1"); !strings.Contains(out, "cancelled") {
+		t.Errorf("cancel: %s", out)
+	}
+	if _, err := ed.ApproveEdition(ctx, 1); newsdesk.ErrorCode(err) == "" {
+		t.Error("a cancelled edition was approved")
+	}
+}
+
+// SendNow in a daemon hands the edition to the running desk, which
+// prepares and delivers it without a tick of the scheduler.
+func TestEditorSendNowInDaemon(t *testing.T) {
+	srv := smtptest.Start(t)
+	d := newDesk(t, smtpEnv(srv)...)
+	a := d.openApp()
+	desk, err := a.newDesk()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.digests = &digestJob{desk: desk}
+	o, err := a.newOutbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go a.deliver(ctx, o)
+	e, err := a.editor().SendNow(ctx, "weekly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, err := a.newsletters.FindEditionByID(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status == newsdesk.EditionSent {
+			if got.Counts.Sent == 0 || srv.Count() != got.Counts.Sent {
+				t.Errorf("edition sent %d, server got %d", got.Counts.Sent, srv.Count())
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("edition still %s: %+v", got.Status, got.Counts)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
