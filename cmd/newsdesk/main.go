@@ -84,7 +84,8 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nEvery command takes --config FILE (default newsdesk.toml if present) and --data DIR (default ./data).")
+	fmt.Fprintln(w, "\nEvery command takes --config FILE (default newsdesk.toml if present) and --data DIR (default ./data),")
+	fmt.Fprintln(w, "and --log-format text|json and --log-level debug|info|warn|error for its log on standard error.")
 	fmt.Fprintln(w, "Run newsdesk COMMAND --help for its flags.")
 }
 
