@@ -42,8 +42,12 @@ type Ingester struct {
 	MaxErrors   int           // failures in a row before a source is paused
 	Retention   time.Duration // items older than this are pruned (0 keeps all)
 	Concurrency int           // sources fetched at once
-	Rand        func() float64
-	Logger      *slog.Logger
+	// Slack is how early RunDue takes a source: one due a moment after a
+	// pass would otherwise wait a whole tick of the scheduler, so that an
+	// interval of a minute polled every 30 seconds came to 90 seconds.
+	Slack  time.Duration
+	Rand   func() float64
+	Logger *slog.Logger
 
 	once    sync.Once
 	policy  *bluemonday.Policy
@@ -63,19 +67,24 @@ type IngestResult struct {
 	Err         error
 }
 
-// IngestStats counts the ingester's work since it was made.
+// IngestStats counts the ingester's work since it was made. A fetch ends
+// OK (a feed came and was read), NotModified or Failed, unless the context
+// ended first; ItemsNew and ItemsUpdated are the items stored.
 type IngestStats struct {
 	Fetches, NotModified, Parsed, Failed int64
+	OK, ItemsNew, ItemsUpdated           int64
 }
 
 type ingestCounters struct {
 	fetches, notModified, parsed, failed atomic.Int64
+	ok, itemsNew, itemsUpdated           atomic.Int64
 }
 
 // Stats returns the counts so far.
 func (in *Ingester) Stats() IngestStats {
 	return IngestStats{Fetches: in.stats.fetches.Load(), NotModified: in.stats.notModified.Load(),
-		Parsed: in.stats.parsed.Load(), Failed: in.stats.failed.Load()}
+		Parsed: in.stats.parsed.Load(), Failed: in.stats.failed.Load(), OK: in.stats.ok.Load(),
+		ItemsNew: in.stats.itemsNew.Load(), ItemsUpdated: in.stats.itemsUpdated.Load()}
 }
 
 func (in *Ingester) init() {
@@ -114,22 +123,11 @@ func positive[T int64 | time.Duration](v, fallback T) T {
 // scheduler's job; the daemon calls it every few seconds.
 func (in *Ingester) RunDue(ctx context.Context) ([]*IngestResult, error) {
 	in.init()
-	due, err := in.Store.FindSources(ctx, newsdesk.SourceFilter{DueBy: in.Clock.Now()})
+	due, err := in.Store.FindSources(ctx, newsdesk.SourceFilter{DueBy: in.Clock.Now().Add(in.Slack)})
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
-	start := time.Now()
-	results := in.Run(ctx, due, nil)
-	var n, u, failed int
-	for _, r := range results {
-		n, u = n+r.New, u+r.Updated
-		if r.Err != nil {
-			failed++
-		}
-	}
-	in.Logger.Info("job ingest", "sources", len(results), "new", n, "updated", u, "failed", failed,
-		"duration", time.Since(start).Round(time.Millisecond))
-	return results, nil
+	return in.Run(ctx, due, nil), nil
 }
 
 // Run ingests the sources, a few at a time and never two from one host at
@@ -153,7 +151,10 @@ func (in *Ingester) Run(ctx context.Context, sources []*newsdesk.Source, report 
 				if i < 0 {
 					return
 				}
-				p := in.read(ctx, sources[i], hostDone)
+				// A source begun is finished, within Timeout, and stored
+				// even when ctx ends meanwhile: a shutdown stops the pass
+				// between sources rather than waste the fetches under way.
+				p := in.read(context.WithoutCancel(ctx), sources[i], hostDone)
 				results[i] = p.res
 				w.queue <- p
 			}
@@ -210,7 +211,9 @@ func (in *Ingester) read(ctx context.Context, src *newsdesk.Source, hostDone fun
 		p.res.Err, p.save = errors.Join(err, ctx.Err()), false
 		return p
 	}
-	if err != nil {
+	if err == nil && !p.res.NotModified {
+		in.stats.ok.Add(1)
+	} else if err != nil {
 		in.stats.failed.Add(1)
 		in.sched.failed(src, now, err)
 		p.res.Err, p.items = err, nil

@@ -62,6 +62,8 @@ func (in *Ingester) store(batch []*pendingFetch) {
 	}
 	for i, err := range in.Store.SaveFetches(context.Background(), fetches) {
 		if err == nil {
+			in.stats.itemsNew.Add(int64(saved[i].res.New))
+			in.stats.itemsUpdated.Add(int64(saved[i].res.Updated))
 			continue
 		}
 		saved[i].res.Err = errors.Join(saved[i].res.Err, err)

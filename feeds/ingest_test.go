@@ -606,3 +606,24 @@ func TestIngestSuccessUnpausesSource(t *testing.T) {
 		t.Errorf("after a good fetch: %+v; source %+v", res, stored)
 	}
 }
+
+// TestRunDueTakesSourcesDueWithinSlack polls a one-minute source on a
+// 30-second tick: with half a tick of slack it is fetched every minute,
+// not every other tick after its interval.
+func TestRunDueTakesSourcesDueWithinSlack(t *testing.T) {
+	e := newIngestEnv(t)
+	e.in.Slack = 15 * time.Second
+	src := e.addSource(serve(t, feedHandler(twoItems())))
+	src.Interval = time.Minute
+	e.ingest(src) // next check at testNow + 1m
+	for _, tc := range []struct {
+		after time.Duration
+		due   bool
+	}{{30 * time.Second, false}, {59 * time.Second, true}} {
+		e.clock.Set(testNow.Add(tc.after))
+		got, err := e.in.RunDue(context.Background())
+		if err != nil || (len(got) == 1) != tc.due {
+			t.Errorf("%s after a fetch: %d sources due (%v), want due %v", tc.after, len(got), err, tc.due)
+		}
+	}
+}

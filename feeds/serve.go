@@ -11,8 +11,9 @@ import (
 // is current, the gzipped bytes when the client takes them, and caching
 // headers either way. cacheControl is the Cache-Control header value, made
 // once by the caller. Header values are built when the document is, so a
-// request costs little more than the write.
-func (d *Document) Serve(w http.ResponseWriter, r *http.Request, cacheControl []string) {
+// request costs little more than the write. It reports whether the answer
+// was 304 Not Modified.
+func (d *Document) Serve(w http.ResponseWriter, r *http.Request, cacheControl []string) (notModified bool) {
 	rep := &d.plain
 	if acceptsGzip(r) {
 		rep = &d.gzip
@@ -26,7 +27,7 @@ func (d *Document) Serve(w http.ResponseWriter, r *http.Request, cacheControl []
 	}
 	if d.notModified(r) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return true
 	}
 	h["Content-Type"] = d.contentType
 	h["Content-Length"] = rep.length
@@ -37,6 +38,7 @@ func (d *Document) Serve(w http.ResponseWriter, r *http.Request, cacheControl []
 	if r.Method != http.MethodHead {
 		w.Write(rep.body)
 	}
+	return false
 }
 
 // representation is one encoding of a document with its header values.

@@ -50,6 +50,7 @@ type Outbox struct {
 	Sender    string // the envelope sender (MAIL FROM)
 	Logger    *slog.Logger
 	Clock     newsdesk.Clock
+	Observer  Observer // hears each attempt's outcome; may be nil
 
 	Connections int           // workers, each with its own connection; default 1
 	Rate        float64       // messages per second over all connections; 0 for no limit

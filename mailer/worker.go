@@ -140,6 +140,7 @@ func (w *worker) deliver(ctx context.Context, cur, next *job) {
 		err = w.send(ctx, cur, next)
 	}
 	w.o.outcome(&res, d, err)
+	w.o.observe(res.Status, err)
 	if res.Status == newsdesk.DeliverySent && w.o.journal != nil {
 		if err := w.o.journal.append(res); err == nil {
 			return

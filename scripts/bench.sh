@@ -2,17 +2,19 @@
 # make bench: how fast newsdesk serves feeds (against nginx serving the same
 # bytes from `newsdesk export`), how much a publication costs the feeds
 # (against the size of the archive), and the ingest, delivery and digest
-# benchmarks under scripts/bench/. Prints a summary at the end.
+# benchmarks under scripts/bench/, and the soak test. Prints a summary at
+# the end and writes it as BENCHMARKS.md (scripts/bench/report.py): the
+# benchmarks run replace their rows there, the others' rows are kept.
 #
 # It fails only when something crashes; a missed target is printed as
 # "TARGET MISSED" and still exits 0.
 #
 # Environment:
-#   BENCH_ONLY=feeds|render|ingest|mail|digest  run one benchmark only
+#   BENCH_ONLY=feeds|render|ingest|mail|digest|soak  run one benchmark only
 #   BENCH_SHORT=1            skip the 100,000-article archive (go test -short)
 #   BENCH_RENDER_TARGET_MS   ceiling for one publish at 100k articles (default 50)
 #   BENCH_RENDER_GROWTH      largest acceptable 100k/1k cost ratio (default 2)
-#   and the BENCH_* variables of scripts/bench/feeds.sh.
+#   and the BENCH_* variables of scripts/bench/feeds.sh, SOAK_* of soak.sh.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -28,6 +30,7 @@ crashed=0
 
 if [[ -z $only || $only == feeds ]]; then
 	echo "### Feeds vs nginx (scripts/bench/feeds.sh)"
+	echo "@section feeds" >>"$summary"
 	if ! BENCH_SUMMARY=$summary scripts/bench/feeds.sh; then
 		echo "feeds vs nginx: CRASHED (see above)" >>"$summary"
 		crashed=1
@@ -37,6 +40,7 @@ fi
 
 if [[ -z $only || $only == render ]]; then
 	echo "### Publish and render vs archive size (go test -bench PublishAndRender ./feeds/)"
+	echo "@section render" >>"$summary"
 	short=()
 	[[ -z ${BENCH_SHORT:-} ]] || short=(-short)
 	go test -run '^$' -bench PublishAndRender -benchtime=20x -benchmem -timeout 30m "${short[@]}" ./feeds/ | tee "$work/render.txt"
@@ -74,18 +78,34 @@ fi
 for name in ingest mail digest; do
 	[[ -z $only || $only == "$name" ]] || continue
 	echo "### ${name^} (scripts/bench/$name.sh)"
+	echo "@section $name" >>"$summary"
 	if scripts/bench/$name.sh | tee "$work/$name.txt"; then
-		{ echo "$name:"; tail -n 6 "$work/$name.txt" | sed 's/^/  /'; } >>"$summary"
+		tail -n 6 "$work/$name.txt" >>"$summary"
 	else
-		echo "$name: CRASHED (see above)" >>"$summary"
+		# A missed target also ends these scripts with a failure: keep
+		# their figures either way.
+		tail -n 6 "$work/$name.txt" >>"$summary"
+		echo "$name: exited with a failure: a missed target or a CRASH (see above)" >>"$summary"
 		crashed=1
 	fi
 	echo
 done
 
+if [[ -z $only || $only == soak ]]; then
+	echo "### Soak (scripts/bench/soak.sh)"
+	echo "@section soak" >>"$summary"
+	if ! BENCH_SUMMARY=$summary scripts/bench/soak.sh; then
+		echo "soak: CRASHED (see above)" >>"$summary"
+		crashed=1
+	fi
+	echo
+fi
+
+/usr/bin/python3 scripts/bench/report.py "$summary" BENCHMARKS.md && echo "Wrote BENCHMARKS.md."
+
 elapsed=$(($(date +%s) - started))
 echo "### Summary"
-cat "$summary"
+sed 's/^@section \(.*\)/\1:/' "$summary"
 printf 'make bench took %dm%02ds\n' $((elapsed / 60)) $((elapsed % 60))
 grep -q 'TARGET MISSED' "$summary" && echo "TARGET MISSED: see the lines above."
 exit "$crashed"

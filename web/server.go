@@ -56,6 +56,9 @@ type Server struct {
 	// Admin serves the editors' desk at /admin; nil leaves it out.
 	Admin http.Handler
 
+	Metrics     http.Handler // served at /metrics; nil serves nothing there
+	FeedMetrics FeedMetrics  // counts feed requests; nil counts nothing
+
 	// Subscriptions serves the subscription pages; nil leaves them out.
 	Subscriptions  Subscriptions
 	Tokens         *newsdesk.Tokens // signs and checks the links in emails
@@ -106,6 +109,9 @@ func (s *Server) Handler() http.Handler {
 		}
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealth)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics)
+	}
 	mux.HandleFunc("GET /", s.handleNotFound)
 	return s.recoverer(s.siteFeeds(mux))
 }
@@ -162,14 +168,18 @@ func noListing(h http.Handler) http.Handler {
 }
 
 func (s *Server) feedHandler(kind string, f feeds.Format) http.HandlerFunc {
+	requests, notModified := s.feedCounters(kind, f)
 	return func(w http.ResponseWriter, r *http.Request) {
+		requests.Inc()
 		scope := feeds.Scope{Kind: kind, Slug: r.PathValue("slug")}
 		doc, err := s.Feeds.Feed(r.Context(), scope, f)
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		doc.Serve(w, r, s.cacheControl)
+		if doc.Serve(w, r, s.cacheControl) {
+			notModified.Inc()
+		}
 	}
 }
 
@@ -180,7 +190,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		if err := s.Health(r.Context()); err != nil {
 			s.Logger.Error("health check failed", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("database unavailable\n"))
+			w.Write([]byte("unavailable: " + newsdesk.ErrorMessage(err) + "\n"))
 			return
 		}
 	}

@@ -31,6 +31,7 @@ type app struct {
 	publisher *feeds.Publisher
 	pinger    *feeds.Pinger
 	logger    *slog.Logger
+	redact    *redactor // keeps secrets out of the log
 	clock     newsdesk.Clock
 
 	subscribers *sqlite.SubscriberService
@@ -40,6 +41,7 @@ type app struct {
 	delivering  atomic.Pointer[mailer.Outbox] // the outbox this process runs, if any
 	digests     *digestJob                    // the daemon's digest job
 	sets        templateSets                  // digest template sets, loaded once
+	metrics     *metrics                      // the daemon's metrics; nil in commands
 }
 
 // loadConfig reads the config the globals name.
@@ -52,7 +54,7 @@ func loadConfig(g *globals, env *Env) (Config, error) {
 	if err != nil {
 		return cfg, usagef("%v", err)
 	}
-	return cfg, nil
+	return cfg, applyLogFlags(&cfg, g)
 }
 
 // openApp loads the config and opens an initialised data directory.
@@ -86,8 +88,8 @@ func openNoArgs(env *Env, name string, args []string) (*app, error) {
 // newApp opens (creating if needed) the database in dataDir and wires the
 // services on it.
 func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
-	a := &app{cfg: cfg, dataDir: dataDir, clock: newsdesk.SystemClock{},
-		logger: slog.New(slog.NewTextHandler(logw, nil))}
+	a := &app{cfg: cfg, dataDir: dataDir, clock: newsdesk.SystemClock{}}
+	a.logger = newLogger(logw, cfg.Log, a.keepSecrets())
 	if clockForTests != nil {
 		a.clock = clockForTests
 	}
@@ -97,6 +99,7 @@ func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 	if err := a.db.Open(); err != nil {
 		return nil, err
 	}
+	a.redact.add(a.meta("secret"))
 	a.articles = sqlite.NewArticleService(a.db, feeds.NewMarkdown().Render, cfg.Host())
 	a.sources = sqlite.NewSourceService(a.db)
 	a.ingester = a.newIngester()
@@ -146,7 +149,7 @@ func (a *app) server() (*web.Server, error) {
 		Feeds:    a.publisher,
 		MediaDir: filepath.Join(a.dataDir, "media"),
 		MaxAge:   a.cfg.Feeds.MaxAge.Duration,
-		Health:   a.db.Ping,
+		Health:   a.db.Health,
 		Logger:   a.logger,
 	}
 	pages, err := templates.Pages(a.cfg.Site.Templates, s.Funcs())

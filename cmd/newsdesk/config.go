@@ -24,6 +24,7 @@ type Config struct {
 	Mail   MailConfig   `toml:"mail"`
 	SMTP   SMTPConfig   `toml:"smtp"`
 	DKIM   DKIMConfig   `toml:"dkim"`
+	Log    LogConfig    `toml:"log"`
 }
 
 // SiteConfig describes the publication.
@@ -136,6 +137,7 @@ func DefaultConfig() Config {
 			MaxErrors: 10, Retention: Duration{90 * 24 * time.Hour}, Concurrency: 8},
 		Mail: MailConfig{Transport: "file", From: "newsdesk <newsdesk@localhost>"},
 		SMTP: SMTPConfig{Port: 587, TLS: "mandatory", Connections: 4},
+		Log:  LogConfig{Format: "text", Level: "info"},
 	}
 }
 
@@ -230,6 +232,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config feeds.max_age: must not be negative")
 	}
 	if err := c.validateMail(); err != nil {
+		return err
+	}
+	if err := c.Log.validate(); err != nil {
 		return err
 	}
 	if c.Ingest.MaxErrors < 1 || c.Ingest.Concurrency < 1 || c.Ingest.MaxBody < 1024 || c.Ingest.Interval.Duration < time.Minute {
@@ -342,4 +347,11 @@ rate = 0
 # domain = "example.org"
 # selector = "newsdesk"
 # key_file = "dkim.pem"
+
+[log]
+# text (key=value lines) or json (one object a line); --log-format wins.
+format = "text"
+# debug, info, warn or error; --log-level wins. At debug, every run of a
+# scheduled job is logged, even when it had nothing to do.
+level = "info"
 `

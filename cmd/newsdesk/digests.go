@@ -89,13 +89,11 @@ type digestJob struct {
 // runDigests cuts the editions that are due and prepares those whose time
 // has come. The schedules are read from the store each time, so an edited
 // schedule applies without a restart.
-func (a *app) runDigests(ctx context.Context) {
+func (a *app) runDigests(ctx context.Context) ([]any, error) {
 	j := a.digests
 	if j == nil || !j.mu.TryLock() {
-		return
+		return nil, nil
 	}
 	defer j.mu.Unlock()
-	if err := j.desk.RunDue(ctx, a.clock.Now()); err != nil {
-		a.logger.Error("job digests failed", "err", err)
-	}
+	return nil, j.desk.RunDue(ctx, a.clock.Now())
 }

@@ -24,25 +24,32 @@ func (a *app) newIngester() *feeds.Ingester {
 		MaxErrors:   c.MaxErrors,
 		Retention:   c.Retention.Duration,
 		Concurrency: c.Concurrency,
+		Slack:       ingestTick / 2,
 		Logger:      a.logger,
 	}
 }
 
-// ingestDue is the scheduler's ingest job.
-func (a *app) ingestDue(ctx context.Context) {
-	if _, err := a.ingester.RunDue(ctx); err != nil && ctx.Err() == nil {
-		a.logger.Error("job ingest failed", "err", err)
+// ingestDue is the scheduler's ingest job: one cycle over the sources due.
+func (a *app) ingestDue(ctx context.Context) ([]any, error) {
+	results, err := a.ingester.RunDue(ctx)
+	var t feeds.IngestResult
+	var failed, notModified int
+	for _, r := range results {
+		t.New, t.Updated = t.New+r.New, t.Updated+r.Updated
+		if r.Err != nil {
+			failed++
+		} else if r.NotModified {
+			notModified++
+		}
 	}
+	return []any{"sources", len(results), "not_modified", notModified, "new", t.New, "updated", t.Updated,
+		"failed", failed}, err
 }
 
 // pruneItems is the scheduler's job that forgets items past retention.
-func (a *app) pruneItems(ctx context.Context) {
+func (a *app) pruneItems(ctx context.Context) ([]any, error) {
 	n, err := a.ingester.Prune(ctx)
-	if err != nil && ctx.Err() == nil {
-		a.logger.Error("job prune-items failed", "err", err)
-	} else if n > 0 {
-		a.logger.Info("job prune-items", "deleted", n)
-	}
+	return []any{"deleted", n}, err
 }
 
 func runIngest(ctx context.Context, env *Env, args []string) error {

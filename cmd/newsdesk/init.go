@@ -58,7 +58,7 @@ func loadInitConfig(g *globals, env *Env) (Config, error) {
 			if err != nil {
 				return cfg, usagef("%v", err)
 			}
-			return cfg, nil
+			return cfg, applyLogFlags(&cfg, g)
 		}
 	}
 	return loadConfig(g, env)

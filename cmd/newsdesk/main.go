@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/newsdesk/newsdesk"
 )
@@ -24,7 +22,7 @@ func main() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(200)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := shutdownContext(os.Stderr)
 	code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ())
 	stop()
 	os.Exit(code)
@@ -88,7 +86,8 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nEvery command takes --config FILE (default newsdesk.toml if present) and --data DIR (default ./data).")
+	fmt.Fprintln(w, "\nEvery command takes --config FILE (default newsdesk.toml if present) and --data DIR (default ./data),")
+	fmt.Fprintln(w, "and --log-format text|json and --log-level debug|info|warn|error for its log on standard error.")
 	fmt.Fprintln(w, "Run newsdesk COMMAND --help for its flags.")
 }
 
@@ -127,8 +126,10 @@ func oneLine(s string) string {
 
 // globals are the flags every command takes.
 type globals struct {
-	config string
-	data   string
+	config    string
+	data      string
+	logFormat string
+	logLevel  string
 }
 
 // flags is a command's flag set. Errors come back from parse as one line;
@@ -145,6 +146,8 @@ func newFlags(name string, env *Env, g *globals) *flags {
 	fs.Usage = func() {}
 	fs.StringVar(&g.config, "config", "", "config `FILE` (default newsdesk.toml if present)")
 	fs.StringVar(&g.data, "data", "./data", "data `DIR`")
+	fs.StringVar(&g.logFormat, "log-format", "", "log `FORMAT`: text or json (default log.format, text)")
+	fs.StringVar(&g.logLevel, "log-level", "", "log `LEVEL`: debug, info, warn or error (default log.level, info)")
 	return fs
 }
 

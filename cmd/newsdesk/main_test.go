@@ -60,6 +60,12 @@ func (d *desk) writeFile(name, content string) string {
 // URL; the daemon stops when the test ends.
 func (d *desk) serve() string {
 	d.t.Helper()
+	return d.serveLogging(io.Discard)
+}
+
+// serveLogging is serve with the daemon's log written to logw.
+func (d *desk) serveLogging(logw io.Writer) string {
+	d.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
@@ -70,7 +76,7 @@ func (d *desk) serve() string {
 		}
 		args := []string{"serve", "--listen", listen, "--data", filepath.Join(d.dir, "data"),
 			"--config", filepath.Join(d.dir, "newsdesk.toml")}
-		done <- Main(ctx, args, strings.NewReader(""), pw, io.Discard, d.environ)
+		done <- Main(ctx, args, strings.NewReader(""), pw, logw, d.environ)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -38,6 +39,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	app.digests = &digestJob{desk: desk}
+	app.instrument(srv)
 	ln, err := net.Listen("tcp", app.cfg.HTTP.Listen)
 	if err != nil {
 		return usagef("serve: cannot listen on %s: %v", app.cfg.HTTP.Listen, err)
@@ -65,10 +67,11 @@ func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 	// The scheduler never fires ticks missed while the daemon was down:
 	// a pass at start catches them up, with one edition each.
 	startPass := make(chan struct{})
-	go func() { defer close(startPass); a.runDigests(ctx) }()
+	go func() { defer close(startPass); a.job(ctx, "digests", a.runDigests)() }()
 	defer func() { <-startPass }()
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	go a.watchContent(watchCtx, time.Second)
+	go a.watchEditions(watchCtx, 2*time.Second)
 	mailDone := a.startDelivery(watchCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -80,7 +83,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 		return err
 	case <-ctx.Done():
 	}
-	a.logger.Info("shutting down")
+	a.logger.Info("shutting down: finishing the messages in flight and running jobs; a second signal exits at once")
 	stopWatch()
 	defer func() { <-mailDone }() // the message being sent is finished and recorded
 	jobs := sched.Stop()
@@ -94,37 +97,35 @@ func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 	return err
 }
 
+// ingestTick is how often the scheduler looks for sources due.
+const ingestTick = 30 * time.Second
+
 // scheduler triggers the daemon's jobs; the jobs are plain methods. ctx
 // ends with the daemon, cutting short the jobs that wait on the network.
 func (a *app) scheduler(ctx context.Context) *cron.Cron {
 	logger := cron.VerbosePrintfLogger(slog.NewLogLogger(a.logger.Handler(), slog.LevelDebug))
 	c := cron.New(cron.WithSeconds(), cron.WithLocation(time.UTC),
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
-	c.AddFunc("*/10 * * * * *", func() { a.publishDue(context.Background()) })
-	c.AddFunc("*/30 * * * * *", func() { a.ingestDue(ctx) })
-	c.AddFunc("0 17 * * * *", func() { a.pruneItems(ctx) })
-	c.AddFunc("*/10 * * * * *", func() { a.runDigests(ctx) })
+	c.AddFunc("*/10 * * * * *", a.job(context.Background(), "publish-due", a.publishDue))
+	c.AddFunc(fmt.Sprintf("*/%d * * * * *", int(ingestTick/time.Second)), a.job(ctx, "ingest", a.ingestDue))
+	c.AddFunc("0 17 * * * *", a.job(ctx, "prune-items", a.pruneItems))
+	c.AddFunc("*/10 * * * * *", a.job(ctx, "digests", a.runDigests))
 	return c
 }
 
 // publishDue publishes the scheduled articles whose time has come, drops
 // the cached feeds and tells the WebSub hub.
-func (a *app) publishDue(ctx context.Context) {
-	start := time.Now()
+func (a *app) publishDue(ctx context.Context) ([]any, error) {
 	published, err := a.articles.PublishDue(ctx)
-	if err != nil {
-		a.logger.Error("job publish-due failed", "err", err)
-		return
-	}
-	if len(published) == 0 {
-		return
+	if err != nil || len(published) == 0 {
+		return nil, err
 	}
 	a.publisher.Invalidate()
 	for _, art := range published {
 		a.logger.Info("article published", "id", art.ID, "slug", art.Slug)
 	}
-	a.logger.Info("job publish-due", "published", len(published), "duration", time.Since(start))
 	a.announce(ctx, published)
+	return []any{"published", len(published)}, nil
 }
 
 // watchContent drops cached feeds when another process (the command line)
