@@ -29,12 +29,21 @@ func ErrorStatus(err error) int {
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := ErrorStatus(err)
 	if status == http.StatusInternalServerError {
-		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Logger.Error("request failed", "method", r.Method, "route", route(r), "err", err)
 	}
 	s.renderStatus(w, r, status, "error.html", &page{
 		Title:   http.StatusText(status),
 		Message: newsdesk.ErrorMessage(err),
 	})
+}
+
+// route names a request in logs by the pattern it matched, not its path:
+// the paths of subscription links carry the subscriber's signed token.
+func route(r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Pattern
+	}
+	return r.URL.Path
 }
 
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {

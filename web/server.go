@@ -147,7 +147,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil && v != http.ErrAbortHandler {
-				s.Logger.Error("panic in handler", "path", r.URL.Path, "panic", v)
+				s.Logger.Error("panic in handler", "route", route(r), "panic", v)
 				http.Error(w, "Internal error.", http.StatusInternalServerError)
 			}
 		}()

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,6 +31,26 @@ type subFixture struct {
 	subs   *sqlite.SubscriberService
 	wakes  atomic.Int32
 	server *Server
+	db     *sqlite.DB
+	logs   lockedBuffer
+}
+
+// lockedBuffer collects log output written by the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 type subStore struct {
@@ -57,10 +79,10 @@ func newSubFixture(t *testing.T) *subFixture {
 			t.Fatal(err)
 		}
 	}
-	f := &subFixture{t: t, clock: clock, tokens: newsdesk.NewTokens([]byte("secret"), clock), subs: sqlite.NewSubscriberService(db)}
+	f := &subFixture{t: t, clock: clock, tokens: newsdesk.NewTokens([]byte("secret"), clock), subs: sqlite.NewSubscriberService(db), db: db}
 	f.server = &Server{Site: Site{Title: "The Review", BaseURL: "https://news.example.org", Language: "en"},
 		Articles: articles, Subscriptions: subStore{f.subs, nls, articles}, Tokens: f.tokens,
-		Wake: func() { f.wakes.Add(1) }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Wake: func() { f.wakes.Add(1) }, Logger: slog.New(slog.NewTextHandler(&f.logs, nil)),
 		SubscribeBurst: 1000}
 	pages, err := templates.Pages("", f.server.Funcs())
 	if err != nil {
@@ -317,4 +339,26 @@ func FuzzParseSubscribeForm(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A link that fails inside is logged by its route: the path holds the
+// subscriber's token, which must not reach the logs.
+func TestLinkFailureLogsNoToken(t *testing.T) {
+	f := newSubFixture(t)
+	sub, err := f.subs.Subscribe(context.Background(), newsdesk.SubscribeRequest{Email: "a@example.org", Newsletters: []string{"weekly"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := f.tokens.New(newsdesk.TokenConfirm, sub.ID, 0)
+	f.db.Close() // every store call fails from here on
+	if status, _ := f.get("/confirm/" + token); status != http.StatusInternalServerError {
+		t.Fatalf("status %d, want 500", status)
+	}
+	logs := f.logs.String()
+	if !strings.Contains(logs, "request failed") || !strings.Contains(logs, "/confirm/{token}") {
+		t.Errorf("failure not logged by route:\n%s", logs)
+	}
+	if strings.Contains(logs, token) {
+		t.Errorf("the token reached the logs:\n%s", logs)
+	}
 }
