@@ -26,6 +26,7 @@ func (a *app) admin() (http.Handler, error) {
 		Subscribers: a.subscribers,
 		CSV:         subscriberCSV{a},
 		Sources:     a.sources,
+		Tokens:      a.apiTokens(),
 		Markdown:    feeds.NewMarkdown().Render,
 		Templates:   tmpl,
 		Clock:       a.clock,

@@ -268,6 +268,41 @@ func TestBrowserDesk(t *testing.T) {
 			b.waitText("Created.")
 			b.waitText("127.0.0.1:9/harbour.xml")
 		}},
+		{"create an API token", func(t *testing.T) {
+			b.open("/admin/tokens")
+			b.do("create", chromedp.SetValue(chromedp.ID("name"), "CMS sync"), chromedp.Click(chromedp.CSS(`form[action="/admin/tokens"] button`)))
+			b.waitText("cannot be shown again")
+			b.screenshot("api-token")
+			secret, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById("secret").value`))
+			if err != nil || !strings.HasPrefix(secret, "nd_") {
+				t.Fatalf("no secret in the copy field: %q %v", secret, err)
+			}
+			if resp, _ := get(t, base+"/api/v1/articles", "Authorization", "Bearer "+secret); resp.StatusCode != 200 {
+				t.Errorf("the API refuses the token the desk made: %d", resp.StatusCode)
+			}
+		}},
+		{"create a one-off edition and preview it", func(t *testing.T) {
+			b.open("/admin/newsletters/weekly")
+			b.do("open the form", chromedp.Click(chromedp.CSS(`a[href="/admin/editions/new?newsletter=weekly"]`)),
+				chromedp.WaitVisible(chromedp.ID("intro")))
+			at := time.Now().UTC().Add(time.Hour).Format("2006-01-02T15:04")
+			b.do("fill it in", chromedp.Click(chromedp.ID("pick-quay-rents-rise-again")), chromedp.Click(chromedp.ID("pick-harbour-at-a-crossroads")),
+				chromedp.SetValue(chromedp.ID("intro"), "Two pieces on the harbour's money, picked by the desk."),
+				chromedp.Click(chromedp.CSS(`input[name=when][value=schedule]`)), chromedp.SetValue(chromedp.ID("at"), at))
+			b.screenshot("one-off-form")
+			b.do("create", chromedp.Click(chromedp.CSS(`button[value=create]`)))
+			b.waitText("Created.")
+			b.waitText("2 hand-picked")
+			b.screenshot("one-off-edition")
+			b.do("open the preview", chromedp.Click(chromedp.CSS(`a[href*="/preview?edition="]`)), chromedp.WaitVisible(chromedp.CSS("iframe.digest")))
+			html, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
+				`fetch(document.querySelector("iframe.digest").src).then(r => r.text())`, chromedp.EvalAwaitPromise))
+			if err != nil || !strings.Contains(html, "picked by the desk") || !strings.Contains(html, title) {
+				t.Errorf("the one-off preview lacks the intro or the article: %v", err)
+			}
+			b.do("let the frame render", chromedp.Sleep(time.Second))
+			b.screenshot("one-off-preview")
+		}},
 		{"the other pages", func(t *testing.T) {
 			for _, p := range []string{"/admin/newsletters", "/admin/editions", "/admin/subscribers", "/admin/sources", "/admin/"} {
 				b.open(p)

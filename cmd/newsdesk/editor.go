@@ -200,7 +200,7 @@ func (ed *editor) addNow(ctx context.Context, newsletter string) (*newsdesk.Edit
 func (ed *editor) CreateEdition(ctx context.Context, o newsdesk.OneOffEdition) (*newsdesk.Edition, error) {
 	intro := strings.TrimSpace(o.Intro)
 	if utf8.RuneCountInString(intro) > newsdesk.MaxIntroLength {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "intro: longer than %d characters", newsdesk.MaxIntroLength)
+		return nil, newsdesk.FieldErrorf("intro", "intro: longer than %d characters", newsdesk.MaxIntroLength)
 	}
 	n, err := ed.a.newsletters.FindNewsletterBySlug(ctx, o.Newsletter)
 	if err != nil {
@@ -228,16 +228,16 @@ func (ed *editor) CreateEdition(ctx context.Context, o newsdesk.OneOffEdition) (
 // pick resolves article slugs to IDs; drafts cannot be picked.
 func (ed *editor) pick(ctx context.Context, slugs []string) ([]int64, error) {
 	if len(slugs) == 0 || len(slugs) > newsdesk.MaxPickedArticles {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "articles: pick from 1 to %d articles", newsdesk.MaxPickedArticles)
+		return nil, newsdesk.FieldErrorf("articles", "articles: pick from 1 to %d articles", newsdesk.MaxPickedArticles)
 	}
 	var ids []int64
 	for _, s := range slugs {
 		art, err := ed.a.articles.FindArticleBySlug(ctx, s)
 		if err != nil {
-			return nil, newsdesk.Errorf(newsdesk.EINVALID, "articles: %s", newsdesk.ErrorMessage(err))
+			return nil, newsdesk.FieldErrorf("articles", "articles: %s", newsdesk.ErrorMessage(err))
 		}
 		if art.Status == newsdesk.StatusDraft {
-			return nil, newsdesk.Errorf(newsdesk.EINVALID, "articles: %q is a draft; publish or schedule it first", s)
+			return nil, newsdesk.FieldErrorf("articles", "articles: %q is a draft; publish or schedule it first", s)
 		}
 		ids = append(ids, art.ID)
 	}

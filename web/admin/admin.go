@@ -39,6 +39,7 @@ type Handler struct {
 	Subscribers SubscriberStore
 	CSV         SubscriberCSV
 	Sources     SourceStore
+	Tokens      TokenStore
 	// Markdown renders and sanitises an article body, for previews.
 	Markdown  func(string) (string, error)
 	Templates *template.Template // templates.Admin with Funcs
@@ -91,6 +92,8 @@ func (h *Handler) routes() []route {
 	rs = append(rs, h.editionRoutes()...)
 	rs = append(rs, h.subscriberRoutes()...)
 	rs = append(rs, h.sourceRoutes()...)
+	rs = append(rs, h.tokenRoutes()...)
+	rs = append(rs, h.oneOffRoutes()...)
 	return rs
 }
 

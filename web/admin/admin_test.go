@@ -40,6 +40,7 @@ type fixture struct {
 	letters  *sqlite.NewsletterService
 	subs     *sqlite.SubscriberService
 	sources  *sqlite.SourceService
+	tokens   *sqlite.APITokenService
 	editor   *fakeEditor
 	h        *Handler
 	srv      *httptest.Server
@@ -61,7 +62,8 @@ func newFixture(t *testing.T) *fixture {
 	f.letters = sqlite.NewNewsletterService(f.db)
 	f.subs = sqlite.NewSubscriberService(f.db)
 	f.sources = sqlite.NewSourceService(f.db)
-	f.editor = &fakeEditor{articles: f.articles, letters: f.letters}
+	f.tokens = sqlite.NewAPITokenService(f.db)
+	f.editor = &fakeEditor{articles: f.articles, letters: f.letters, clock: f.clock}
 	hash, _ := bcrypt.GenerateFromPassword([]byte(editorPass), bcrypt.MinCost)
 	if err := f.db.CreateUser(ctx, editorEmail, string(hash)); err != nil {
 		t.Fatal(err)
@@ -72,7 +74,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.h = &Handler{Accounts: f.db, Articles: f.articles, Newsletters: f.letters, Editor: f.editor,
-		Subscribers: f.subs, Sources: f.sources, Markdown: md, Templates: tmpl, Clock: f.clock,
+		Subscribers: f.subs, Sources: f.sources, Tokens: f.tokens, Markdown: md, Templates: tmpl, Clock: f.clock,
 		Logger: discardLogger()}
 	f.srv = httptest.NewServer(f.h.Init())
 	t.Cleanup(f.srv.Close)
@@ -176,6 +178,7 @@ func (b *browser) upload(path string, fields url.Values, field, name string, con
 type fakeEditor struct {
 	articles *sqlite.ArticleService
 	letters  *sqlite.NewsletterService
+	clock    newsdesk.Clock
 	calls    []string
 }
 
@@ -245,4 +248,35 @@ func (e *fakeEditor) UpdateNewsletter(ctx context.Context, slug string, upd news
 func (e *fakeEditor) UnpublishArticle(ctx context.Context, id int64) (*newsdesk.Article, error) {
 	e.record("unpublish")
 	return e.articles.UnpublishArticle(ctx, id)
+}
+
+// CreateEdition makes the checks cmd/newsdesk's editor makes, with the
+// same field errors, and stores the edition.
+func (e *fakeEditor) CreateEdition(ctx context.Context, o newsdesk.OneOffEdition) (*newsdesk.Edition, error) {
+	e.record("create-edition " + strings.Join(o.Articles, ","))
+	if len([]rune(strings.TrimSpace(o.Intro))) > newsdesk.MaxIntroLength {
+		return nil, newsdesk.FieldErrorf("intro", "intro: longer than %d characters", newsdesk.MaxIntroLength)
+	}
+	n, err := e.letters.FindNewsletterBySlug(ctx, o.Newsletter)
+	if err != nil {
+		return nil, err
+	}
+	if len(o.Articles) == 0 || len(o.Articles) > newsdesk.MaxPickedArticles {
+		return nil, newsdesk.FieldErrorf("articles", "articles: pick from 1 to %d articles", newsdesk.MaxPickedArticles)
+	}
+	ed := &newsdesk.Edition{Newsletter: n, Kind: newsdesk.EditionKindOneOff, Intro: strings.TrimSpace(o.Intro),
+		ScheduledFor: o.At, Status: newsdesk.EditionScheduled}
+	for _, slug := range o.Articles {
+		a, err := e.articles.FindArticleBySlug(ctx, slug)
+		if err != nil {
+			return nil, newsdesk.FieldErrorf("articles", "articles: %s", newsdesk.ErrorMessage(err))
+		} else if a.Status == newsdesk.StatusDraft {
+			return nil, newsdesk.FieldErrorf("articles", "articles: %q is a draft; publish or schedule it first", slug)
+		}
+		ed.Picked = append(ed.Picked, a.ID)
+	}
+	if ed.ScheduledFor.IsZero() {
+		ed.ScheduledFor = e.clock.Now()
+	}
+	return ed, e.letters.AddEdition(ctx, ed)
 }

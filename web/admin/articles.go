@@ -215,17 +215,22 @@ func (h *Handler) publishTime(f *form) (time.Time, bool) {
 	case "now":
 		return time.Time{}, true
 	case "schedule":
-		at, err := parseLocal(f.Get("publish_at"))
-		if err != nil {
-			f.FailErr(err)
-			return at, false
-		}
-		if at.Before(h.Clock.Now()) {
-			f.Fail("publish_at", "This time has passed: choose a later one, or Publish now.")
-		}
-		return at, true
+		return h.laterTime(f, "publish_at", "Publish now"), true
 	}
 	return time.Time{}, false
+}
+
+// laterTime reads a time in UTC from a field that must hold one still to
+// come; a bad or past one fails the field, whose message points to the
+// choice named now instead.
+func (h *Handler) laterTime(f *form, field, now string) time.Time {
+	at, err := parseLocal(field, f.Get(field))
+	if err != nil {
+		f.FailErr(err)
+	} else if at.Before(h.Clock.Now()) {
+		f.Fail(field, "This time has passed: choose a later one, or "+now+".")
+	}
+	return at
 }
 
 // articlePreview answers the Preview button: the form as typed, with the
@@ -275,17 +280,18 @@ func formatLocal(t time.Time) string {
 	return t.UTC().Format(localLayout)
 }
 
-func parseLocal(s string) (time.Time, error) {
+// parseLocal reads the field's value; a missing or bad one is the field's error.
+func parseLocal(field, s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, newsdesk.FieldErrorf("publish_at", "Choose when to publish.")
+		return time.Time{}, newsdesk.FieldErrorf(field, "Choose a date and time.")
 	}
 	for _, layout := range []string{localLayout, localLayout + ":05", time.RFC3339} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, newsdesk.FieldErrorf("publish_at", "%q is not a date and time such as 2026-11-25T09:00.", s)
+	return time.Time{}, newsdesk.FieldErrorf(field, "%q is not a date and time such as 2026-11-25T09:00.", s)
 }
 
 // blame names the field an error is about when the error does not say:

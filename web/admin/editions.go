@@ -20,6 +20,9 @@ type Editor interface {
 	PreviewDigest(ctx context.Context, newsletter string, editionID int64, subscriber string) (*newsdesk.DigestPreview, error)
 	SendTest(ctx context.Context, newsletter string, editionID int64, to string) error
 	SendNow(ctx context.Context, newsletter string) (*newsdesk.Edition, error)
+	// CreateEdition stores a one-off edition of hand-picked articles; its
+	// errors name the field to blame ("articles", "intro").
+	CreateEdition(ctx context.Context, o newsdesk.OneOffEdition) (*newsdesk.Edition, error)
 	ApproveEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)
 	PauseEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)
 	ResumeEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)

@@ -79,6 +79,7 @@ var notices = map[string]string{
 	"paused": "Paused.", "resumed": "Resumed.", "approved": "Approved: it goes out at its time.",
 	"cancelled": "Cancelled.", "sending": "Sending has started.", "test-sent": "Test sent.",
 	"removed": "Removed.", "retrying": "It will be fetched again within a minute.",
+	"revoked": "Revoked: programs using this token are refused from now on.",
 }
 
 // Funcs are the helpers desk templates use.

@@ -28,3 +28,19 @@ document.addEventListener("click", function (ev) {
   var b = ev.target.closest("[data-confirm]");
   if (b && !window.confirm(b.getAttribute("data-confirm"))) ev.preventDefault();
 });
+
+// A Copy button copies the field it names (a new API token's secret); a
+// field marked data-select selects itself when clicked, for copying by hand.
+document.addEventListener("click", function (ev) {
+  var b = ev.target.closest("[data-copy]");
+  if (b) {
+    var field = document.getElementById(b.getAttribute("data-copy"));
+    field.select();
+    var said = function () { b.textContent = "Copied"; };
+    if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(said, function () { document.execCommand("copy") && said(); });
+    else if (document.execCommand("copy")) said();
+    return;
+  }
+  var s = ev.target.closest("[data-select]");
+  if (s) s.select();
+});
