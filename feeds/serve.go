@@ -15,7 +15,7 @@ import (
 // was 304 Not Modified.
 func (d *Document) Serve(w http.ResponseWriter, r *http.Request, cacheControl []string) (notModified bool) {
 	rep := &d.plain
-	if acceptsGzip(r) {
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		rep = &d.gzip
 	}
 	h := w.Header()
@@ -25,7 +25,7 @@ func (d *Document) Serve(w http.ResponseWriter, r *http.Request, cacheControl []
 	if d.lastModified != nil {
 		h["Last-Modified"] = d.lastModified
 	}
-	if d.notModified(r) {
+	if d.notModified(r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since")) {
 		w.WriteHeader(http.StatusNotModified)
 		return true
 	}
@@ -54,16 +54,16 @@ var (
 	gzipEncoding       = []string{"gzip"}
 )
 
-// notModified applies RFC 9110's rules: If-None-Match, when present, decides
-// alone; otherwise If-Modified-Since is compared with Last-Modified.
-func (d *Document) notModified(r *http.Request) bool {
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
+// notModified applies RFC 9110's rules to a request's If-None-Match and
+// If-Modified-Since values: If-None-Match, when present, decides alone;
+// otherwise If-Modified-Since is compared with Last-Modified.
+func (d *Document) notModified(inm, ims string) bool {
+	if inm != "" {
 		if inm == d.ETag || inm == d.GzipETag {
 			return true // the usual case: a client sends back the one tag it got
 		}
 		return etagMatches(inm, d.ETag) || etagMatches(inm, d.GzipETag)
 	}
-	ims := r.Header.Get("If-Modified-Since")
 	if ims == "" || d.LastModified.IsZero() {
 		return false
 	}
@@ -83,9 +83,8 @@ func etagMatches(list, tag string) bool {
 	return false
 }
 
-// acceptsGzip reports whether the request's Accept-Encoding admits gzip.
-func acceptsGzip(r *http.Request) bool {
-	ae := r.Header.Get("Accept-Encoding")
+// acceptsGzip reports whether a request's Accept-Encoding value admits gzip.
+func acceptsGzip(ae string) bool {
 	if ae == "" {
 		return false
 	}
@@ -98,6 +97,61 @@ func acceptsGzip(r *http.Request) bool {
 		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
 	}
 	return false
+}
+
+// RawRequest is what AppendResponse needs of a GET or HEAD: its method and
+// the values of its conditional and Accept-Encoding headers.
+type RawRequest struct {
+	Head                         bool
+	IfNoneMatch, IfModifiedSince string
+	AcceptEncoding               string
+	Close                        bool // the client asked to close the connection after
+}
+
+// AppendResponse appends to buf the head of the answer to r, the status
+// line and headers that Serve would send, with date as the Date header,
+// and returns it with the body to send after it: nil for 304 and HEAD. It
+// serves servers that answer feeds without net/http.
+func (d *Document) AppendResponse(buf []byte, r RawRequest, cacheControl []string, date string) (head, body []byte, notModified bool) {
+	rep := &d.plain
+	if acceptsGzip(r.AcceptEncoding) {
+		rep = &d.gzip
+	}
+	notModified = d.notModified(r.IfNoneMatch, r.IfModifiedSince)
+	if notModified {
+		buf = append(buf, "HTTP/1.1 304 Not Modified\r\n"...)
+	} else {
+		buf = append(buf, "HTTP/1.1 200 OK\r\n"...)
+	}
+	buf = appendHeader(buf, "Cache-Control", cacheControl)
+	buf = appendHeader(buf, "Date", []string{date})
+	buf = appendHeader(buf, "Etag", rep.etag)
+	buf = appendHeader(buf, "Last-Modified", d.lastModified)
+	buf = appendHeader(buf, "Vary", varyAcceptEncoding)
+	if !notModified {
+		buf = appendHeader(buf, "Content-Encoding", rep.encoding)
+		buf = appendHeader(buf, "Content-Length", rep.length)
+		buf = appendHeader(buf, "Content-Type", d.contentType)
+	}
+	if r.Close {
+		buf = append(buf, "Connection: close\r\n"...)
+	}
+	buf = append(buf, "\r\n"...)
+	if notModified || r.Head {
+		return buf, nil, notModified
+	}
+	return buf, rep.body, false
+}
+
+// appendHeader appends a header line for each value.
+func appendHeader(buf []byte, name string, values []string) []byte {
+	for _, v := range values {
+		buf = append(buf, name...)
+		buf = append(buf, ": "...)
+		buf = append(buf, v...)
+		buf = append(buf, "\r\n"...)
+	}
+	return buf
 }
 
 // CacheControl returns the Cache-Control header value for a max-age.

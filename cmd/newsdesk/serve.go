@@ -47,18 +47,25 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	// The address line lets scripts and tests find a port chosen by the system.
 	printf(env, "newsdesk listening on http://%s\n", ln.Addr())
 	app.logger.Info("serving", "addr", ln.Addr().String(), "base_url", app.cfg.Site.BaseURL)
-	return app.serve(ctx, ln, srv.Handler())
+	h := srv.Handler()
+	return app.serve(ctx, srv.FastListener(ln, idleTimeout, readHeaderTimeout), h)
 }
+
+// The HTTP server's timeouts; the feeds' fast path keeps the first two.
+const (
+	idleTimeout       = 120 * time.Second
+	readHeaderTimeout = 10 * time.Second
+)
 
 // serve runs the HTTP server and the scheduler until ctx ends, then shuts
 // both down gracefully.
 func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	hs := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}
