@@ -140,7 +140,7 @@ func TestTokenCommandsBadInput(t *testing.T) {
 		{[]string{"token", "add", "--name", "x"}, "expected --user EMAIL --name NAME"},
 		{[]string{"token", "add", "--user", "nobody@example.org", "--name", "x"}, `no editor account "nobody@example.org"`},
 		{[]string{"token", "add", "--user", "editor@localhost", "--name", "two\nlines"}, "token name must be one line"},
-		{[]string{"token", "revoke", "x"}, "expected one token ID"},
+		{[]string{"token", "revoke", "x"}, `"x" is not a valid token ID`},
 		{[]string{"token", "revoke", "7"}, "API token 7 not found"},
 		{[]string{"token", "list", "extra"}, `unexpected argument "extra"`},
 	} {

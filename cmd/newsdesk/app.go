@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -68,6 +69,27 @@ func openApp(g *globals, env *Env) (*app, error) {
 		return nil, usagef("no database at %s: run newsdesk init --data %s first", path, g.data)
 	}
 	return newApp(cfg, g.data, env.Stderr)
+}
+
+// openWithID parses a command whose one argument is the ID of a thing (an
+// edition, a source, a token) and opens the desk; list is the command
+// that shows the IDs.
+func openWithID(env *Env, name, thing, list string, args []string) (*app, int64, error) {
+	var g globals
+	fs := newFlags(name, env, &g)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(pos) != 1 {
+		return nil, 0, usagef("%s: expected one %s ID, e.g. %s 3 (see %s)", name, thing, name, list)
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		return nil, 0, usagef("%s: %q is not a valid %s ID (see %s)", name, pos[0], thing, list)
+	}
+	app, err := openApp(&g, env)
+	return app, id, err
 }
 
 // openNoArgs parses a command that takes only the global flags and opens

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/newsdesk/newsdesk"
@@ -55,20 +54,7 @@ func editionList(ctx context.Context, env *Env, args []string) error {
 const editionFailures = 20
 
 func editionShow(ctx context.Context, env *Env, args []string) error {
-	var g globals
-	fs := newFlags("edition show", env, &g)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	var id int64
-	if len(pos) == 1 {
-		id, err = strconv.ParseInt(pos[0], 10, 64)
-	}
-	if len(pos) != 1 || err != nil || id <= 0 {
-		return usagef("edition show: expected one edition ID, e.g. edition show 3")
-	}
-	app, err := openApp(&g, env)
+	app, id, err := openWithID(env, "edition show", "edition", "edition list", args)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -11,20 +10,7 @@ import (
 // editionAction runs one of the editor's controls on an edition given by ID.
 func editionAction(name string, act func(*app, context.Context, int64) (*newsdesk.Edition, error)) func(context.Context, *Env, []string) error {
 	return func(ctx context.Context, env *Env, args []string) error {
-		var g globals
-		fs := newFlags("edition "+name, env, &g)
-		pos, err := parse(fs, args)
-		if err != nil {
-			return err
-		}
-		var id int64
-		if len(pos) == 1 {
-			id, err = strconv.ParseInt(pos[0], 10, 64)
-		}
-		if len(pos) != 1 || err != nil || id <= 0 {
-			return usagef("edition %s: expected one edition ID, e.g. edition %s 3", name, name)
-		}
-		app, err := openApp(&g, env)
+		app, id, err := openWithID(env, "edition "+name, "edition", "edition list", args)
 		if err != nil {
 			return err
 		}

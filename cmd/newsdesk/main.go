@@ -45,7 +45,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"init", "create the data directory and database (--demo loads demo content)", runInit},
-		{"serve", "run the daemon: site, feeds and scheduler", runServe},
+		{"serve", "run the daemon: site, feeds, editors' desk, API and scheduler", runServe},
 		{"article", "manage articles: add, edit, list, show, publish, unpublish, delete, import", runArticle},
 		{"author", "manage authors: add, list", runAuthor},
 		{"source", "manage external feeds: add, list, remove, resume, import, export", runSource},
@@ -53,9 +53,9 @@ func commands() []command {
 		{"export", "write every feed and public page as static files", runExport},
 		{"backup", "write a consistent snapshot of the database to a file", runBackup},
 		{"subscriber", "manage subscribers: add, list, remove, import, export", runSubscriber},
-		{"newsletter", "manage newsletters: add, edit, list", runNewsletter},
-		{"digest", "send an edition of a newsletter now: send", runDigest},
-		{"edition", "editions and their deliveries: list, show", runEdition},
+		{"newsletter", "manage newsletters: add, edit, list, pause, resume", runNewsletter},
+		{"digest", "digests by hand: preview, send (--now or --test)", runDigest},
+		{"edition", "editions: list, show, create, approve, pause, resume, cancel", runEdition},
 		{"token", "JSON API bearer tokens: add, list, revoke", runToken},
 		{"user", "editor accounts: add, list, passwd, remove", runUser},
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -95,30 +94,8 @@ func sourceProblem(s *newsdesk.Source) string {
 	return oneLine(s.LastError)
 }
 
-// oneSource parses the single ID argument of remove and resume.
-func oneSource(env *Env, name string, args []string) (*globals, int64, error) {
-	var g globals
-	fs := newFlags(name, env, &g)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(pos) != 1 {
-		return nil, 0, usagef("%s: expected one source ID (see newsdesk source list)", name)
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil {
-		return nil, 0, usagef("%s: %q is not a source ID (see newsdesk source list)", name, pos[0])
-	}
-	return &g, id, nil
-}
-
 func sourceRemove(ctx context.Context, env *Env, args []string) error {
-	g, id, err := oneSource(env, "source remove", args)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(g, env)
+	app, id, err := openWithID(env, "source remove", "source", "source list", args)
 	if err != nil {
 		return err
 	}
@@ -131,11 +108,7 @@ func sourceRemove(ctx context.Context, env *Env, args []string) error {
 }
 
 func sourceResume(ctx context.Context, env *Env, args []string) error {
-	g, id, err := oneSource(env, "source resume", args)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(g, env)
+	app, id, err := openWithID(env, "source resume", "source", "source list", args)
 	if err != nil {
 		return err
 	}

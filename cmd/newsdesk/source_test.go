@@ -159,7 +159,7 @@ func TestSourceBadInput(t *testing.T) {
 		{[]string{"source", "add", "https://a.example/feed.xml"}, "source 1 already has the URL"},
 		{[]string{"source", "add", "https://b.example/", "--category", "Bad Slug"}, `category slug "Bad Slug" is not valid`},
 		{[]string{"source", "add", "https://b.example/", "--interval", "soon"}, "invalid value"},
-		{[]string{"source", "remove", "x"}, `"x" is not a source ID`},
+		{[]string{"source", "remove", "x"}, `"x" is not a valid source ID`},
 		{[]string{"source", "remove", "42"}, "source 42 not found"},
 		{[]string{"source", "import", notOPML}, "not an OPML file: the document is <rss>"},
 		{[]string{"source", "import", badURL}, `outline "X": feed URL "ftp://x.example/" is not an absolute http(s) URL`},

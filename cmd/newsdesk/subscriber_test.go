@@ -112,7 +112,7 @@ func TestMailCommandsRefuseBadInput(t *testing.T) {
 		{[]string{"digest", "send", "--now"}, "expected --newsletter SLUG"},
 		{[]string{"digest", "send", "--newsletter", "weekly", "--test", "not-an-address"}, "not a valid email address"},
 		{[]string{"edition", "show", "99"}, "edition 99 not found"},
-		{[]string{"edition", "show", "x"}, "expected one edition ID"},
+		{[]string{"edition", "show", "x"}, `"x" is not a valid edition ID`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			_, stderr, code := d.run(tc.args...)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/newsdesk/newsdesk"
@@ -64,20 +63,7 @@ func tokenList(ctx context.Context, env *Env, args []string) error {
 }
 
 func tokenRevoke(ctx context.Context, env *Env, args []string) error {
-	var g globals
-	fs := newFlags("token revoke", env, &g)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	var id int64
-	if len(pos) == 1 {
-		id, err = strconv.ParseInt(pos[0], 10, 64)
-	}
-	if len(pos) != 1 || err != nil || id <= 0 {
-		return usagef("token revoke: expected one token ID, e.g. token revoke 3 (see token list)")
-	}
-	app, err := openApp(&g, env)
+	app, id, err := openWithID(env, "token revoke", "token", "token list", args)
 	if err != nil {
 		return err
 	}
