@@ -6,8 +6,14 @@
 # Also prints newsdesk's peak memory (RSS high-water mark) for 10,000 and
 # 100,000 recipients, which should be about the same.
 #
+# With BENCH_KIND=digest (scripts/bench/digest.sh) the edition is a
+# personalised digest: articles chosen per subscriber by topic, related
+# reading from ingested sources, per-subscriber links; the target is 0.7x,
+# timed from the command's start, selection, rendering and queueing
+# included.
+#
 # usage: scripts/bench/mail.sh   (as root, or with sudo for apt-get and smtp-sink -u)
-# env:   MESSAGES=100000 SMALL=10000 CONNECTIONS=8 KEEP_TMP=1
+# env:   MESSAGES=100000 SMALL=10000 CONNECTIONS=8 KEEP_TMP=1 BENCH_KIND=mail|digest
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -15,7 +21,12 @@ py=/usr/bin/python3
 messages=${MESSAGES:-100000}
 small=${SMALL:-10000}
 conns=${CONNECTIONS:-8}
-target=0.8
+kind=${BENCH_KIND:-mail}
+case $kind in
+  mail) target=0.8 ;;
+  digest) target=0.7 ;;
+  *) echo "bench: BENCH_KIND must be mail or digest, not $kind" >&2; exit 2 ;;
+esac
 
 sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
 if ! [ -x /usr/sbin/smtp-sink ] || ! [ -x /usr/sbin/smtp-source ] || ! [ -x /usr/bin/time ]; then
@@ -26,27 +37,48 @@ if ! [ -x /usr/sbin/smtp-sink ] || ! [ -x /usr/sbin/smtp-source ] || ! [ -x /usr
 fi
 go build -o bin/newsdesk ./cmd/newsdesk
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/newsdesk-bench-mail.XXXXXX")
-sink=
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/newsdesk-bench-$kind.XXXXXX")
+sink= feeds=
 cleanup() {
   if [ -n "$sink" ]; then $sudo kill "$sink" 2>/dev/null || true; fi
+  if [ -n "$feeds" ]; then kill "$feeds" 2>/dev/null || true; fi
   [ "${KEEP_TMP:-}" = 1 ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
-port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+freeport() { "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+waitport() { for _ in $(seq 50); do "$py" -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null && return; sleep 0.1; done; }
+port=$(freeport)
 
-# A desk with n confirmed subscribers of the newsletter "bench".
+# A digest's related reading: the conformance fixture feeds, on loopback.
+if [ "$kind" = digest ]; then
+  feeds_port=$(freeport)
+  "$py" -m http.server --bind 127.0.0.1 --directory "$repo/feeds/testdata/conformance" "$feeds_port" >/dev/null 2>&1 &
+  feeds=$!
+  export NEWSDESK_INGEST_ALLOW_PRIVATE=true NEWSDESK_INGEST_RETENTION=876000h
+  waitport "$feeds_port"
+fi
+
+# A desk with n confirmed subscribers of the newsletter "bench". For a
+# digest, the newsletter is limited to three categories, the subscribers'
+# topics are spread over four choices so that they get different digests,
+# and two sources are ingested once.
 desk() {
-  local dir=$tmp/$1 n=$2
+  local dir=$tmp/$1 n=$2 categories=()
   mkdir -p "$dir"
   "$py" -c "
-import sys
+topics = ['', 'economy', 'cities', 'climate,technology'] if '$kind' == 'digest' else ['']
 with open('$dir/list.csv', 'w') as f:
-    f.write('email\n')
-    for i in range($n): f.write('reader%07d@example.com\n' % i)"
+    f.write('email,topics\n')
+    for i in range($n): f.write('reader%07d@example.com,\"%s\"\n' % (i, topics[i % len(topics)]))"
   nd "$1" init --demo >/dev/null
-  nd "$1" newsletter add --slug bench --name "The Bench Review" >/dev/null
+  [ "$kind" = digest ] && categories=(--categories economy,cities,climate)
+  nd "$1" newsletter add --slug bench --name "The Bench Review" "${categories[@]}" >/dev/null
   nd "$1" subscriber import --newsletter bench --confirmed "$dir/list.csv" >/dev/null
+  if [ "$kind" = digest ]; then
+    nd "$1" source add "http://127.0.0.1:$feeds_port/harbour-watch.xml" --category economy >/dev/null
+    nd "$1" source add "http://127.0.0.1:$feeds_port/city-ledger.xml" --category cities >/dev/null
+    nd "$1" ingest >/dev/null
+  fi
 }
 # nd DESK ARGS... runs newsdesk on a desk; $transport and $prefix (e.g.
 # /usr/bin/time) apply when set.
@@ -62,14 +94,15 @@ nd() {
 echo "bench: preparing desks with $small and $messages subscribers"
 desk small "$small"
 desk large "$messages"
-# The size of the digest as sent: a test send with the file transport.
+# The size of the digest as sent (for a digest, the largest: a reader of
+# every topic): a test send with the file transport.
 nd small digest send --newsletter bench --test size@example.com >/dev/null
 size=$(stat -c %s "$tmp"/small/data/outbox/*.eml | head -n 1)
 echo "bench: digest of $size bytes, $conns connections"
 
 $sudo /usr/sbin/smtp-sink -u nobody "127.0.0.1:$port" 1000 >/dev/null 2>&1 &
 sink=$!
-for _ in $(seq 50); do "$py" -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break; sleep 0.1; done
+waitport "$port"
 
 now() { date +%s.%N; }
 # send DESK: runs digest send over SMTP; prints seconds, peak RSS in KiB and
@@ -90,17 +123,22 @@ source_secs=$("$py" -c "print($t1 - $t0)")
 read -r small_secs small_rss _ _ < <(send small)
 read -r large_secs large_rss large_user large_sys < <(send large)
 grep -q "Edition 1 sent: $messages sent" "$tmp/large.log" || { echo "bench: newsdesk did not send them all:"; tail -n 5 "$tmp/large.log"; exit 1; }
+if [ "$kind" = digest ]; then
+  grep -o 'articles=[0-9]*' "$tmp/large.log" | head -n 1 | sed 's/^/bench: edition of /'
+  echo "bench: $(sqlite3 "$tmp/large/data/newsdesk.db" 'SELECT COUNT(*) FROM edition_variants') distinct digests rendered"
+fi
 
 "$py" - "$messages" "$source_secs" "$large_secs" "$small" "$small_secs" "$small_rss" "$large_rss" "$target" \
-  "$large_user" "$large_sys" <<'EOF'
+  "$large_user" "$large_sys" "$kind" <<'EOF'
 import sys
-n, src, nds, small, small_s, small_rss, large_rss, target, user, system = sys.argv[1:]
+n, src, nds, small, small_s, small_rss, large_rss, target, user, system, kind = sys.argv[1:]
 n, small = int(n), int(small)
 src_rate, nd_rate = n / float(src), n / float(nds)
 ratio = nd_rate / src_rate
 print(f"smtp-source: {n} messages in {float(src):.2f}s = {src_rate:.0f} msg/s")
 print(f"newsdesk:    {n} messages in {float(nds):.2f}s = {nd_rate:.0f} msg/s "
-      f"(digest send from start to finish: queueing, rendering, delivery)")
+      "(digest send from start to finish: " +
+      ("selection, rendering, queueing, delivery)" if kind == "digest" else "queueing, rendering, delivery)"))
 print(f"ratio:       {ratio:.2f} (target >= {target})")
 print(f"CPU:         newsdesk used {(float(user) + float(system)) / n * 1e6:.0f} µs per message "
       f"({float(user):.1f}s user, {float(system):.1f}s system); smtp-sink shares the same 2 cores")
