@@ -31,14 +31,8 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 // handleUnsubscribePage shows what the link would do, with a button: a GET
 // never unsubscribes, since mail scanners follow links.
 func (s *Server) handleUnsubscribePage(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.Tokens.Verify(r.PathValue("token"), newsdesk.TokenUnsubscribe)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	sub, err := s.Subscriptions.FindSubscriberByID(r.Context(), tok.Subscriber)
-	if err != nil {
-		s.Error(w, r, err)
+	tok, sub, ok := s.linkSubscriber(w, r, newsdesk.TokenUnsubscribe)
+	if !ok {
 		return
 	}
 	p := &subscribePage{Action: s.Site.BaseURL + "/unsubscribe/" + r.PathValue("token"),
@@ -54,14 +48,8 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, err)
 		return
 	}
-	tok, err := s.Tokens.Verify(r.PathValue("token"), newsdesk.TokenUnsubscribe)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	before, err := s.Subscriptions.FindSubscriberByID(r.Context(), tok.Subscriber)
-	if err != nil {
-		s.Error(w, r, err)
+	tok, before, ok := s.linkSubscriber(w, r, newsdesk.TokenUnsubscribe)
+	if !ok {
 		return
 	}
 	name := newsletterName(before, tok.Newsletter)
@@ -80,17 +68,25 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handlePreferences(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.Tokens.Verify(r.PathValue("token"), newsdesk.TokenPreferences)
+	if _, sub, ok := s.linkSubscriber(w, r, newsdesk.TokenPreferences); ok {
+		s.preferencesPage(w, r, sub, http.StatusOK, "")
+	}
+}
+
+// linkSubscriber checks the token of a link for purpose and finds its
+// subscriber; when either fails it answers with the error page.
+func (s *Server) linkSubscriber(w http.ResponseWriter, r *http.Request, purpose newsdesk.TokenPurpose) (newsdesk.Token, *newsdesk.Subscriber, bool) {
+	tok, err := s.Tokens.Verify(r.PathValue("token"), purpose)
 	if err != nil {
 		s.Error(w, r, err)
-		return
+		return tok, nil, false
 	}
 	sub, err := s.Subscriptions.FindSubscriberByID(r.Context(), tok.Subscriber)
 	if err != nil {
 		s.Error(w, r, err)
-		return
+		return tok, nil, false
 	}
-	s.preferencesPage(w, r, sub, http.StatusOK, "")
+	return tok, sub, true
 }
 
 func (s *Server) preferencesPage(w http.ResponseWriter, r *http.Request, sub *newsdesk.Subscriber, status int, notice string) {
