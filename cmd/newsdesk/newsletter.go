@@ -36,6 +36,19 @@ func (f *newsletterFields) register(fs *flags) {
 	fs.StringVar(&f.template, "template", "", "digest template set: a directory under site.templates/digest (default: the standard templates)")
 }
 
+// slugArg takes the slug from the one argument when --slug is not given;
+// false means the arguments do not fit.
+func (f *newsletterFields) slugArg(pos []string) bool {
+	switch {
+	case len(pos) == 0:
+		return true
+	case len(pos) == 1 && f.slug == "":
+		f.slug = pos[0]
+		return true
+	}
+	return false
+}
+
 func newsletterAdd(ctx context.Context, env *Env, args []string) error {
 	var g globals
 	var f newsletterFields
@@ -45,12 +58,7 @@ func newsletterAdd(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) == 1 && f.slug == "" {
-		f.slug = pos[0]
-	} else if len(pos) > 0 {
-		return usagef("newsletter add: unexpected argument %q", pos[0])
-	}
-	if f.slug == "" || f.name == "" {
+	if !f.slugArg(pos) || f.slug == "" || f.name == "" {
 		return usagef("newsletter add: --slug and --name are required, e.g. newsletter add --slug weekly --name \"The Weekly\"")
 	}
 	app, err := openApp(&g, env)
@@ -76,9 +84,7 @@ func newsletterEdit(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) == 1 && f.slug == "" {
-		f.slug = pos[0]
-	} else if len(pos) > 0 || f.slug == "" {
+	if !f.slugArg(pos) || f.slug == "" {
 		return usagef("newsletter edit: expected one SLUG (or --slug), e.g. newsletter edit weekly --name \"Weekly\"")
 	}
 	var upd newsdesk.NewsletterUpdate

@@ -161,18 +161,7 @@ func (a *app) eachSubscriber(ctx context.Context, f newsdesk.SubscriberFilter, f
 }
 
 func subscriberList(ctx context.Context, env *Env, args []string) error {
-	var g globals
-	var sf subscriberFilter
-	fs := newFlags("subscriber list", env, &g)
-	sf.register(fs)
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	f, err := sf.filter()
-	if err != nil {
-		return err
-	}
-	app, err := openApp(&g, env)
+	app, f, err := openFiltered(env, "subscriber list", args)
 	if err != nil {
 		return err
 	}
@@ -182,6 +171,28 @@ func subscriberList(ctx context.Context, env *Env, args []string) error {
 		printf(env, "%-40s  %-12s  %s\n", s.Email, s.Status, subscriptionList(s))
 		return nil
 	})
+}
+
+// openFiltered parses a command that takes the subscriber filter flags and
+// no argument, and opens the desk.
+func openFiltered(env *Env, name string, args []string) (*app, newsdesk.SubscriberFilter, error) {
+	var g globals
+	var sf subscriberFilter
+	fs := newFlags(name, env, &g)
+	sf.register(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, newsdesk.SubscriberFilter{}, err
+	}
+	if len(pos) > 0 {
+		return nil, newsdesk.SubscriberFilter{}, usagef("%s: unexpected argument %q", name, pos[0])
+	}
+	f, err := sf.filter()
+	if err != nil {
+		return nil, f, err
+	}
+	app, err := openApp(&g, env)
+	return app, f, err
 }
 
 func subscriberRemove(ctx context.Context, env *Env, args []string) error {
@@ -216,18 +227,7 @@ func subscriberRemove(ctx context.Context, env *Env, args []string) error {
 var exportHeader = []string{"email", "name", "status", "newsletter", "topics", "timezone", "created_at", "confirmed_at"}
 
 func subscriberExport(ctx context.Context, env *Env, args []string) error {
-	var g globals
-	var sf subscriberFilter
-	fs := newFlags("subscriber export", env, &g)
-	sf.register(fs)
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	f, err := sf.filter()
-	if err != nil {
-		return err
-	}
-	app, err := openApp(&g, env)
+	app, f, err := openFiltered(env, "subscriber export", args)
 	if err != nil {
 		return err
 	}

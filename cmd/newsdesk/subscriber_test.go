@@ -99,6 +99,8 @@ func TestMailCommandsRefuseBadInput(t *testing.T) {
 		{[]string{"subscriber", "add", "a@example.org"}, "--newsletter is required"},
 		{[]string{"subscriber", "add", "a@example.org", "--newsletter", "weekly", "--topics", "sport"}, `topic "sport" does not exist`},
 		{[]string{"subscriber", "add"}, "expected one EMAIL"},
+		{[]string{"subscriber", "list", "confirmed"}, `unexpected argument "confirmed"`},
+		{[]string{"subscriber", "export", "out.csv"}, `unexpected argument "out.csv"`},
 		{[]string{"subscriber", "import", "--newsletter", "monthly", noEmail}, `newsletter "monthly" does not exist`},
 		{[]string{"subscriber", "import", noEmail}, "no email column"},
 		{[]string{"subscriber", "import", filepath.Join(d.dir, "missing.csv")}, "missing.csv"},
