@@ -14,6 +14,7 @@ const (
 	ENOTFOUND     = "not_found"    // the thing asked for does not exist
 	EUNAUTHORIZED = "unauthorized" // the caller is not allowed to do this
 	EUNAVAILABLE  = "unavailable"  // try again later (rate limit, busy upstream)
+	ESTORAGE      = "storage"      // the data directory cannot be written (disk full, read-only): try again later
 )
 
 // Error is an application error with a machine-readable code and a message
@@ -24,6 +25,8 @@ type Error struct {
 	// Field names the input that was wrong ("title", "schedule"), for forms
 	// that show the message next to it; "" when no one field is to blame.
 	Field string
+
+	cause error
 }
 
 func (e *Error) Error() string {
@@ -73,3 +76,13 @@ func ErrorMessage(err error) string {
 	}
 	return "Internal error."
 }
+
+// WrapErrorf returns an *Error with the given code whose message is the
+// formatted text, keeping the cause (the argument for %w) in its chain.
+func WrapErrorf(code, format string, args ...any) *Error {
+	err := fmt.Errorf(format, args...)
+	return &Error{Code: code, Message: err.Error(), cause: errors.Unwrap(err)}
+}
+
+// Unwrap returns the cause WrapErrorf kept, or nil.
+func (e *Error) Unwrap() error { return e.cause }

@@ -24,15 +24,23 @@ import (
 // Each line is "delivery edition subscriber". A run writes to a file of its
 // own, started afresh each time a batch is applied; the files left by a
 // crash are applied when the outbox starts again, which is harmless twice
-// over since the store only marks sent what is still being sent.
+// over since the store only marks sent what is still being sent. A write
+// that fails (a full disk) ends its file, whose last line, cut short, is
+// ignored; the next record starts a new file.
 type journal struct {
 	dir string
 
 	mu      sync.Mutex
-	f       *os.File
-	path    string
+	f       *os.File // nil after a failure, until the next record
+	paths   []string // the files holding the pending records
 	pending []newsdesk.DeliveryResult
 	line    []byte
+}
+
+// journalBatch is a batch of the journal and the files that hold it.
+type journalBatch struct {
+	results []newsdesk.DeliveryResult
+	paths   []string
 }
 
 const journalExt = ".sent"
@@ -53,8 +61,19 @@ func (j *journal) next() error {
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	j.f, j.path = f, path
+	j.f = f
+	j.paths = append(j.paths, path)
 	return nil
+}
+
+// end closes the current file, if any; the caller holds mu.
+func (j *journal) end() error {
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Close()
+	j.f = nil
+	return err
 }
 
 // append records a sent delivery durably, with one write.
@@ -67,7 +86,13 @@ func (j *journal) append(r newsdesk.DeliveryResult) error {
 	j.line = append(j.line, ' ')
 	j.line = strconv.AppendInt(j.line, r.SubscriberID, 10)
 	j.line = append(j.line, '\n')
+	if j.f == nil {
+		if err := j.next(); err != nil {
+			return err
+		}
+	}
 	if _, err := j.f.Write(j.line); err != nil {
+		j.end()
 		return fmt.Errorf("journal: %w", err)
 	}
 	j.pending = append(j.pending, r)
@@ -81,26 +106,20 @@ func (j *journal) size() int {
 	return len(j.pending)
 }
 
-// rotate hands over the records written so far and the file that holds
-// them, and starts a new file for those that follow.
-func (j *journal) rotate() ([]newsdesk.DeliveryResult, string, error) {
+// rotate hands over the records written so far and the files that hold
+// them; those that follow go to a new file.
+func (j *journal) rotate() journalBatch {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	batch, old := j.pending, j.path
-	if err := j.f.Close(); err != nil {
-		return nil, "", fmt.Errorf("journal: %w", err)
-	}
-	j.pending = nil
-	return batch, old, j.next()
+	j.end()
+	b := journalBatch{results: j.pending, paths: j.paths}
+	j.pending, j.paths = nil, nil
+	return b
 }
 
 // close closes the current file and returns what it holds.
-func (j *journal) close() ([]newsdesk.DeliveryResult, string, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	batch := j.pending
-	j.pending = nil
-	return batch, j.path, j.f.Close()
+func (j *journal) close() journalBatch {
+	return j.rotate()
 }
 
 // readJournals reads the records in every journal file of dir, oldest

@@ -3,6 +3,7 @@ package mailer
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -16,6 +17,9 @@ type marker struct {
 	logger *slog.Logger
 	in     chan *mark
 	done   chan struct{}
+	// closing is set once the outbox stops: a store that cannot be
+	// written is then given up on after a few tries.
+	closing atomic.Bool
 }
 
 // mark is one outcome and the news of its commit.
@@ -41,6 +45,7 @@ func (m *marker) submit(r newsdesk.DeliveryResult) *mark {
 
 // close records what is queued and stops.
 func (m *marker) close() {
+	m.closing.Store(true)
 	close(m.in)
 	<-m.done
 }
@@ -70,16 +75,27 @@ func (m *marker) run() {
 	}
 }
 
-// commit writes a group of outcomes, trying again a few times: an outcome
-// that is not recorded means a message sent twice later.
+// commit writes a group of outcomes, trying again: an outcome that is not
+// recorded means a message sent twice later. When the store cannot be
+// written (a full disk) it keeps trying until it can, and the workers,
+// which wait for their last outcome before the next message can be
+// accepted, wait with it; other failures are given up on after a few
+// tries.
 func (m *marker) commit(results []newsdesk.DeliveryResult) error {
-	var err error
-	for attempt := range 5 {
-		if err = m.store.CompleteDeliveries(context.Background(), results); err == nil {
+	for attempt := 0; ; attempt++ {
+		err := m.store.CompleteDeliveries(context.Background(), results)
+		if err == nil {
+			if attempt > 0 {
+				m.logger.Info("outbox: recording deliveries works again", "deliveries", len(results), "attempts", attempt+1)
+			}
 			return nil
 		}
-		m.logger.Error("outbox: recording deliveries failed", "deliveries", len(results), "attempt", attempt+1, "err", err)
-		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+		if attempt%20 == 0 {
+			m.logger.Error("outbox: recording deliveries failed", "deliveries", len(results), "attempt", attempt+1, "err", err)
+		}
+		if attempt >= 4 && (!localFault(err) || m.closing.Load()) {
+			return err
+		}
+		time.Sleep(min(time.Duration(attempt+1)*200*time.Millisecond, 2*time.Second))
 	}
-	return err
 }

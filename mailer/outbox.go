@@ -22,6 +22,9 @@ type Store interface {
 	ReleaseDeliveries(ctx context.Context, ids []int64) error
 	RecoverDeliveries(ctx context.Context) (int, error)
 	NextDue(ctx context.Context) (time.Time, error)
+	// EditionEvents returns up to limit events of the editions' log after
+	// the event since, oldest first, with each edition's status now.
+	EditionEvents(ctx context.Context, since int64, limit int) ([]newsdesk.EditionEvent, error)
 }
 
 // Contents gives the content a delivery carries, ready to personalise.
@@ -61,11 +64,21 @@ type Outbox struct {
 	// exponential from a minute to four hours, with jitter.
 	Backoff func(n int) time.Duration
 	Sweep   time.Duration // longest idle wait between looks at the queue; default 30s
+	// Watch is how often the editions' log is read for pauses and cancels
+	// made by other processes; default 50ms.
+	Watch time.Duration
 	// Journal is the directory of the journal of sent deliveries (see
 	// journal); "" records each sent delivery in the store as it goes.
 	Journal string
 
 	wake     chan struct{}
+	poke     chan struct{} // wakes the watcher of the editions' log
+	halts    atomic.Pointer[map[int64]bool]
+	// lastEvent is the last event of the editions' log read; the watcher's.
+	lastEvent int64
+	heldMu    sync.Mutex
+	held      []int64 // deliveries of halted editions to give back
+	unapplied []journalBatch
 	journal  *journal
 	limiter  *rate.Limiter
 	inflight sync.Map // delivery id -> struct{}: claimed and not yet completed
@@ -76,6 +89,11 @@ type Outbox struct {
 func (o *Outbox) init() {
 	o.initOnce.Do(func() {
 		o.wake = make(chan struct{}, 1)
+		o.poke = make(chan struct{}, 1)
+		o.halts.Store(&map[int64]bool{})
+		if o.Watch <= 0 {
+			o.Watch = defaultWatch
+		}
 		if o.Connections < 1 {
 			o.Connections = 1
 		}
@@ -113,13 +131,15 @@ func DefaultBackoff(n int) time.Duration {
 	return d + time.Duration((rand.Float64()-0.5)*0.2*float64(d))
 }
 
-// Wake tells the outbox that deliveries were queued, so it looks now
-// rather than at its next sweep.
+// Wake tells the outbox that deliveries were queued or an edition paused,
+// resumed or cancelled, so it looks now rather than at its next sweep.
 func (o *Outbox) Wake() {
 	o.init()
-	select {
-	case o.wake <- struct{}{}:
-	default:
+	for _, c := range []chan struct{}{o.poke, o.wake} {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -142,11 +162,20 @@ func (o *Outbox) Run(ctx context.Context) error {
 	} else if n > 0 {
 		o.Logger.Info("outbox: resuming deliveries left claimed by an earlier run", "deliveries", n)
 	}
+	if err := o.readEvents(ctx, false); err != nil {
+		return err
+	}
 	stopJournal, err := o.startJournal()
 	if err != nil {
 		return err
 	}
 	defer stopJournal()
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		o.watch(watchCtx)
+	}()
 	jobs := make(chan *newsdesk.Delivery, o.Batch)
 	m := newMarker(o.Store, o.Logger)
 	var wg sync.WaitGroup
@@ -163,7 +192,9 @@ func (o *Outbox) Run(ctx context.Context) error {
 	wg.Wait()
 	close(released)
 	m.close()
-	var ids []int64
+	stopWatch()
+	<-watched
+	ids := o.takeHeld()
 	for r := range released {
 		ids = append(ids, r...)
 	}
@@ -172,16 +203,21 @@ func (o *Outbox) Run(ctx context.Context) error {
 
 // dispatch claims due deliveries and hands them to the workers until ctx
 // ends, waiting for a wake-up or the next due time when there are none.
+// A failure to claim (a full disk) is tried again after a wait that grows
+// to ten seconds.
 func (o *Outbox) dispatch(ctx context.Context, jobs chan<- *newsdesk.Delivery) {
+	failures := 0
 	for ctx.Err() == nil {
 		ds, err := o.Store.ClaimDeliveries(ctx, o.Batch, o.Lease)
 		if err != nil {
 			if ctx.Err() == nil {
-				o.Logger.Error("outbox: claiming deliveries failed", "err", err)
-				sleep(ctx, time.Second)
+				o.Logger.Error("outbox: claiming deliveries failed", "err", err, "failures", failures+1)
+				sleep(ctx, faultWait(failures))
+				failures++
 			}
 			continue
 		}
+		failures = 0
 		if len(ds) == 0 {
 			o.idle(ctx)
 			continue
@@ -190,6 +226,10 @@ func (o *Outbox) dispatch(ctx context.Context, jobs chan<- *newsdesk.Delivery) {
 			// A claim whose lease ran out while it waited here comes back;
 			// it is already on its way.
 			if _, dup := o.inflight.LoadOrStore(d.ID, struct{}{}); dup {
+				continue
+			}
+			if o.halted(d.EditionID) {
+				o.hold(d)
 				continue
 			}
 			jobs <- d
@@ -312,7 +352,7 @@ func (o *Outbox) startJournal() (func(), error) {
 				return
 			case <-t.C:
 			}
-			if j.size() > 0 {
+			if len(o.unapplied) > 0 || j.size() > 0 {
 				o.fold(j.rotate())
 			}
 		}
@@ -322,18 +362,30 @@ func (o *Outbox) startJournal() (func(), error) {
 		<-done
 		o.fold(j.close())
 		o.journal = nil
+		for _, b := range o.unapplied {
+			o.Logger.Error("outbox: journal not applied; it will be at the next start", "files", b.paths)
+		}
+		o.unapplied = nil
 	}, nil
 }
 
-// fold applies a batch of the journal and removes its file; a file that
-// could not be applied stays, for the next start.
-func (o *Outbox) fold(batch []newsdesk.DeliveryResult, path string, err error) {
-	if err == nil {
-		err = o.applyJournal(context.Background(), batch)
+// fold applies the batches of the journal not yet applied, then b, and
+// removes their files. A batch that cannot be applied (the store cannot be
+// written) is kept, in order, and tried again at the next fold: the
+// deliveries it records were sent and must not wait for a restart.
+func (o *Outbox) fold(b journalBatch) {
+	if len(b.results) > 0 || len(b.paths) > 0 {
+		o.unapplied = append(o.unapplied, b)
 	}
-	if err != nil {
-		o.Logger.Error("outbox: journal not applied; it will be at the next start", "file", path, "err", err)
-		return
+	for len(o.unapplied) > 0 {
+		b := o.unapplied[0]
+		if err := o.applyJournal(context.Background(), b.results); err != nil {
+			o.Logger.Error("outbox: journal not applied; trying again", "records", len(b.results), "err", err)
+			return
+		}
+		for _, p := range b.paths {
+			os.Remove(p)
+		}
+		o.unapplied = o.unapplied[1:]
 	}
-	os.Remove(path)
 }

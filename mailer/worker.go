@@ -32,7 +32,11 @@ type worker struct {
 	spare   *job
 	prev    *mark // the record of the last outcome not written to the journal
 	dialErr int   // dial failures in a row
+	faults  int   // local faults in a row (a full disk)
 	unsent  []int64
+	// ahead is the delivery whose envelope went out with the last
+	// message's data: its transaction has begun on the connection.
+	ahead *newsdesk.Delivery
 }
 
 // job is a delivery with its message built, or the reason it could not be.
@@ -61,6 +65,13 @@ func (o *Outbox) work(ctx context.Context, jobs <-chan *newsdesk.Delivery, m *ma
 			}
 			cur = w.prepare(ctx, d)
 		}
+		// The last look before the message's transaction: an edition
+		// paused or cancelled by now sends nothing more.
+		if o.halted(cur.d.EditionID) {
+			w.stopHalted(cur)
+			cur, w.spare = nil, cur
+			continue
+		}
 		next := w.following(ctx, jobs)
 		w.deliver(ctx, cur, next)
 		if next != nil && ctx.Err() != nil {
@@ -82,6 +93,20 @@ func (w *worker) abandon(j *job) {
 	w.giveBack(j.d)
 }
 
+// stopHalted gives back a delivery of a halted edition that was about to
+// go; when its envelope went ahead, dropping the connection ends that
+// transaction without a message.
+func (w *worker) stopHalted(j *job) {
+	if w.ahead == j.d {
+		if s, ok := w.conn.(Streamer); ok {
+			s.Drop()
+			w.conn = nil
+		}
+	}
+	w.ahead = nil
+	w.o.hold(j.d)
+}
+
 // following returns the next delivery, built, if one is waiting. Rate
 // limited sending does not look ahead: it has time to spare.
 func (w *worker) following(ctx context.Context, jobs <-chan *newsdesk.Delivery) *job {
@@ -95,6 +120,10 @@ func (w *worker) following(ctx context.Context, jobs <-chan *newsdesk.Delivery) 
 		}
 		if ctx.Err() != nil {
 			w.giveBack(d)
+			return nil
+		}
+		if w.o.halted(d.EditionID) {
+			w.o.hold(d)
 			return nil
 		}
 		return w.prepare(ctx, d)
@@ -130,7 +159,9 @@ func (w *worker) prepare(ctx context.Context, d *newsdesk.Delivery) *job {
 
 // deliver sends cur, with next's envelope when there is one, and records
 // the outcome: a sent message in the journal at once, anything else
-// through the marker.
+// through the marker. A message that cannot go because this machine cannot
+// write (a full disk) is tried again until it can, without counting an
+// attempt; given back if the outbox stops or its edition is halted first.
 func (w *worker) deliver(ctx context.Context, cur, next *job) {
 	d := cur.d
 	defer w.o.inflight.Delete(d.ID)
@@ -138,6 +169,16 @@ func (w *worker) deliver(ctx context.Context, cur, next *job) {
 	err := cur.err
 	if err == nil {
 		err = w.send(ctx, cur, next)
+		for localFault(err) {
+			if !w.waitFault(ctx, d, err) {
+				return
+			}
+			err = w.send(ctx, cur, nil)
+		}
+		if w.faults > 0 {
+			w.o.Logger.Info("outbox: sending works again", "delivery", d.ID, "tries", w.faults+1)
+			w.faults = 0
+		}
 	}
 	w.o.outcome(&res, d, err)
 	w.o.observe(res.Status, err)
@@ -148,6 +189,25 @@ func (w *worker) deliver(ctx context.Context, cur, next *job) {
 		w.o.Logger.Error("outbox: journal write failed; recording in the store", "delivery", d.ID, "err", err)
 	}
 	w.prev = w.marks.submit(res)
+}
+
+// waitFault waits before trying cur again after a local fault, and reports
+// whether to; when not, cur was given back.
+func (w *worker) waitFault(ctx context.Context, d *newsdesk.Delivery, err error) bool {
+	if w.faults%20 == 0 {
+		w.o.Logger.Error("outbox: cannot write; holding the delivery until it can", "delivery", d.ID, "tries", w.faults+1, "err", err)
+	}
+	sleep(ctx, faultWait(w.faults))
+	w.faults++
+	switch {
+	case ctx.Err() != nil:
+		w.giveBack(d)
+	case w.o.halted(d.EditionID):
+		w.o.hold(d)
+	default:
+		return true
+	}
+	return false
 }
 
 // send hands cur over on the worker's connection, dialling when there is
@@ -165,8 +225,10 @@ func (w *worker) send(ctx context.Context, cur, next *job) error {
 			return &SendError{Stage: StageLocal, Message: err.Error(), Broken: true, err: err}
 		}
 		var env *Envelope
+		w.ahead = nil
 		if next != nil && next.err == nil {
 			env = &next.env
+			w.ahead = next.d
 		}
 		err = s.Stream(cur.env, cur.msg.Bytes(), env)
 	} else {

@@ -147,14 +147,16 @@ const claimQuery = `SELECT d.id, d.kind, COALESCE(d.edition_id, 0), COALESCE(e.n
 		THEN EXISTS (SELECT 1 FROM subscriptions x WHERE x.newsletter_id = e.newsletter_id
 			AND x.subscriber_id = d.subscriber_id AND x.status = 'confirmed')
 		ELSE EXISTS (SELECT 1 FROM subscriptions x WHERE x.subscriber_id = d.subscriber_id AND x.status = 'pending')
-	END
+	END,
+	COALESCE(e.status, '')
 	FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id LEFT JOIN editions e ON e.id = d.edition_id
 	WHERE d.priority = ? AND d.due_at <= ? ORDER BY d.due_at, d.id LIMIT ?`
 
 // ClaimDeliveries takes up to limit due deliveries for sending, transactional
 // ones first. Each is held for lease: a worker that dies holding it loses it
 // when the lease ends. Deliveries whose subscriber has left meanwhile are
-// skipped, not returned.
+// skipped, not returned; those of a paused or cancelled edition are held
+// or skipped as it wants (see settleHalted), never returned.
 //
 // The due deliveries are read outside the write transaction, which then
 // only claims those still due: the writer, which every worker's record of
@@ -162,17 +164,18 @@ const claimQuery = `SELECT d.id, d.kind, COALESCE(d.edition_id, 0), COALESCE(e.n
 func (s *OutboxService) ClaimDeliveries(ctx context.Context, limit int, lease time.Duration) ([]*newsdesk.Delivery, error) {
 	now := s.db.Clock.Now()
 	var send, skip []*newsdesk.Delivery
+	halted := map[int64]bool{}
 	for _, prio := range []int{priorityTransactional, priorityBulk} {
-		if len(send)+len(skip) >= limit {
+		if len(send)+len(skip)+len(halted) >= limit {
 			break
 		}
-		c, sk, err := readDue(ctx, s.db.read, prio, now, limit-len(send)-len(skip))
+		c, sk, err := readDue(ctx, s.db.read, prio, now, limit-len(send)-len(skip), halted)
 		if err != nil {
 			return nil, err
 		}
 		send, skip = append(send, c...), append(skip, sk...)
 	}
-	if len(send)+len(skip) == 0 {
+	if len(send)+len(skip)+len(halted) == 0 {
 		return nil, nil
 	}
 	if err := s.prepare(ctx); err != nil {
@@ -184,14 +187,20 @@ func (s *OutboxService) ClaimDeliveries(ctx context.Context, limit int, lease ti
 		if claimed, err = s.markClaimed(ctx, tx, send, now, lease); err != nil {
 			return err
 		}
+		for id := range halted {
+			if err := settleHalted(ctx, tx, id, `due_at <= ?2`, formatTime(now)); err != nil {
+				return err
+			}
+		}
 		return s.markSkipped(ctx, tx, skip, now)
 	})
 	return claimed, err
 }
 
 // readDue reads due deliveries of one priority and sorts them into those to
-// send and those to skip.
-func readDue(ctx context.Context, q queryer, prio int, now time.Time, limit int) (send, skip []*newsdesk.Delivery, err error) {
+// send and those to skip; it adds to halted the editions that are paused or
+// cancelled and still had deliveries due.
+func readDue(ctx context.Context, q queryer, prio int, now time.Time, limit int, halted map[int64]bool) (send, skip []*newsdesk.Delivery, err error) {
 	rows, err := q.QueryContext(ctx, claimQuery, prio, formatTime(now), limit)
 	if err != nil {
 		return nil, nil, fmt.Errorf("claim deliveries: %w", err)
@@ -199,14 +208,16 @@ func readDue(ctx context.Context, q queryer, prio int, now time.Time, limit int)
 	defer rows.Close()
 	for rows.Next() {
 		d := &newsdesk.Delivery{Subscriber: &newsdesk.Subscriber{}}
-		var kind, status string
+		var kind, status, edition string
 		var wanted bool
 		if err := rows.Scan(&d.ID, &kind, &d.EditionID, &d.NewsletterID, &d.VariantID, &d.Attempts, &d.Subscriber.ID,
-			&d.Subscriber.Email, &d.Subscriber.Name, &status, &wanted); err != nil {
+			&d.Subscriber.Email, &d.Subscriber.Name, &status, &wanted, &edition); err != nil {
 			return nil, nil, err
 		}
 		d.Kind, d.Subscriber.Status = newsdesk.DeliveryKind(kind), newsdesk.SubscriberStatus(status)
-		if deliverable(d, wanted) {
+		if newsdesk.EditionStatus(edition).Halted() {
+			halted[d.EditionID] = true
+		} else if deliverable(d, wanted) {
 			d.Status, d.Attempts = newsdesk.DeliverySending, d.Attempts+1
 			send = append(send, d)
 		} else {
@@ -361,6 +372,12 @@ func completeOne(ctx context.Context, tx *sql.Tx, r newsdesk.DeliveryResult, now
 	if err != nil {
 		return fmt.Errorf("complete delivery %d: %w", r.ID, err)
 	}
+	if r.Status == newsdesk.DeliveryDeferred && r.EditionID != 0 {
+		// An edition paused or cancelled meanwhile holds or skips it.
+		if err := settleHalted(ctx, tx, r.EditionID, `id = ?2`, r.ID); err != nil {
+			return err
+		}
+	}
 	if n, _ := res.RowsAffected(); n == 1 && r.Status == newsdesk.DeliveryFailed && r.EditionID != 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE editions SET failed = failed + 1 WHERE id = ?`, r.EditionID); err != nil {
 			return err
@@ -391,36 +408,110 @@ func finishEditions(ctx context.Context, tx *sql.Tx, editions map[int64]int, now
 }
 
 // ReleaseDeliveries gives back claimed deliveries that were never
-// attempted, as at a graceful shutdown, due at once.
+// attempted, as at a graceful shutdown or when their edition was paused or
+// cancelled: due at once, held while their edition is paused, skipped when
+// it was cancelled.
 func (s *OutboxService) ReleaseDeliveries(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	args := []any{formatTime(s.db.Clock.Now())}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	_, err := s.db.write.ExecContext(ctx, `UPDATE deliveries SET attempts = attempts - 1, due_at = ?,
-		status = CASE WHEN attempts > 1 THEN 'deferred' ELSE 'queued' END
-		WHERE id IN (`+placeholders(len(ids))+`) AND status = 'sending'`, args...)
+	now := formatTime(s.db.Clock.Now())
+	list := jsonIDs(ids)
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+		halted, err := haltedEditions(ctx, tx, `d.id IN (SELECT value FROM json_each(?))`, list)
+		if err != nil {
+			return err
+		}
+		for _, id := range halted {
+			if err := settleHalted(ctx, tx, id, `status = 'sending' AND id IN (SELECT value FROM json_each(?2))`, list); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET attempts = attempts - 1, due_at = ?,
+			status = CASE WHEN attempts > 1 THEN 'deferred' ELSE 'queued' END
+			WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`, now, list)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("release deliveries: %w", err)
 	}
 	return nil
 }
 
-// RecoverDeliveries makes every claimed delivery due now. Only the one
-// process that delivers this outbox calls it, when it starts: claims still
-// held then belong to a process that died, and waiting out their lease
-// would only delay them.
+// RecoverDeliveries makes every claimed delivery due now, or holds or skips
+// it when its edition is paused or cancelled. Only the one process that
+// delivers this outbox calls it, when it starts: claims still held then
+// belong to a process that died, and waiting out their lease would only
+// delay them.
 func (s *OutboxService) RecoverDeliveries(ctx context.Context) (int, error) {
-	res, err := s.db.write.ExecContext(ctx, `UPDATE deliveries SET due_at = ?
-		WHERE due_at IS NOT NULL AND status = 'sending'`, formatTime(s.db.Clock.Now()))
+	now := formatTime(s.db.Clock.Now())
+	var n int64
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+		halted, err := haltedEditions(ctx, tx, `d.status = 'sending' AND d.due_at IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		for _, id := range halted {
+			if err := settleHalted(ctx, tx, id, `status = 'sending'`); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET due_at = ? WHERE due_at IS NOT NULL AND status = 'sending'`, now)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("recover deliveries: %w", err)
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	return int(n), nil
+}
+
+// haltedEditions returns the paused or cancelled editions of the
+// deliveries d that where selects.
+func haltedEditions(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT e.id FROM deliveries d JOIN editions e ON e.id = d.edition_id
+		WHERE e.status IN ('paused', 'cancelled') AND `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// settleHalted puts the deliveries of an edition that which selects (in
+// terms of ?1, the edition, and the args after it) where a pause or a
+// cancel wants them, if the edition is paused or cancelled: held, not
+// due, until it is resumed; or skipped. A claimed delivery so given back
+// does not count as attempted. Nothing of a paused or cancelled edition is
+// left due, so the outbox never spins on what it may not send.
+func settleHalted(ctx context.Context, tx *sql.Tx, edition int64, which string, args ...any) error {
+	var status string
+	if err := tx.QueryRowContext(ctx, `SELECT status FROM editions WHERE id = ?`, edition).Scan(&status); err != nil {
+		return fmt.Errorf("edition %d: %w", edition, err)
+	}
+	which = `status IN ('queued', 'deferred', 'sending') AND (` + which + `)`
+	switch newsdesk.EditionStatus(status) {
+	case newsdesk.EditionPaused:
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET due_at = NULL,
+			attempts = attempts - (status = 'sending'),
+			status = CASE WHEN status != 'sending' THEN status WHEN attempts > 1 THEN 'deferred' ELSE 'queued' END
+			WHERE edition_id = ?1 AND `+which, append([]any{edition}, args...)...)
+		return err
+	case newsdesk.EditionCancelled:
+		return skipUnsent(ctx, tx, edition, which, args...)
+	}
+	return nil
 }
 
 // NextDue returns when the next delivery falls due, or the zero time when

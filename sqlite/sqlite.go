@@ -186,16 +186,17 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 }
 
 // withTx runs fn in a write transaction and commits it when fn succeeds.
+// A full or read-only disk comes back as an ESTORAGE error.
 func (db *DB) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return storageFault(err)
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return storageFault(err)
 	}
-	return tx.Commit()
+	return storageFault(tx.Commit())
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z"
