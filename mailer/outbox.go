@@ -71,19 +71,19 @@ type Outbox struct {
 	// journal); "" records each sent delivery in the store as it goes.
 	Journal string
 
-	wake     chan struct{}
-	poke     chan struct{} // wakes the watcher of the editions' log
-	halts    atomic.Pointer[map[int64]bool]
+	wake  chan struct{}
+	poke  chan struct{} // wakes the watcher of the editions' log
+	halts atomic.Pointer[map[int64]bool]
 	// lastEvent is the last event of the editions' log read; the watcher's.
 	lastEvent int64
 	heldMu    sync.Mutex
 	held      []int64 // deliveries of halted editions to give back
 	unapplied []journalBatch
-	journal  *journal
-	limiter  *rate.Limiter
-	inflight sync.Map // delivery id -> struct{}: claimed and not yet completed
-	stats    struct{ sent, deferred, failed atomic.Int64 }
-	initOnce sync.Once
+	journal   *journal
+	limiter   *rate.Limiter
+	inflight  sync.Map // delivery id -> struct{}: claimed and not yet completed
+	stats     struct{ sent, deferred, failed atomic.Int64 }
+	initOnce  sync.Once
 }
 
 func (o *Outbox) init() {
