@@ -12,8 +12,9 @@ import (
 // The outbox stops an edition the moment an editor pauses or cancels it,
 // from whichever process: the controls write an event to the edition's log
 // in the store, and the outbox reads the events after the last it saw
-// every Watch (50 ms by default) and at once when woken, which a control
-// in this process or a command on the same data directory does. The
+// every Watch (50 ms by default) and when woken (Wake), which a control in
+// this process does before it answers, and a command on the same data
+// directory does through the daemon's socket. The
 // editions found paused or cancelled are kept in a map that the workers
 // consult, without a lock, right before each message's transaction
 // begins, so a message of a stopped edition starts only if it started
@@ -49,16 +50,23 @@ func (o *Outbox) watch(ctx context.Context) {
 		case <-t.C:
 		case <-o.poke:
 		}
-		if err := o.readEvents(ctx, true); err != nil && ctx.Err() == nil {
-			o.Logger.Error("outbox: reading the editions' log failed", "err", err)
-		}
+		o.refresh(ctx)
 		o.releaseHeld(ctx)
+	}
+}
+
+// refresh reads the events of the editions' log not yet read.
+func (o *Outbox) refresh(ctx context.Context) {
+	o.eventsMu.Lock()
+	defer o.eventsMu.Unlock()
+	if err := o.readEvents(ctx, true); err != nil && ctx.Err() == nil {
+		o.Logger.Error("outbox: reading the editions' log failed", "err", err)
 	}
 }
 
 // readEvents applies the events after the last one read to the map of
 // halted editions, logging each when told to (not at the start, when the
-// whole log is read once).
+// whole log is read once). The caller holds eventsMu.
 func (o *Outbox) readEvents(ctx context.Context, logEach bool) error {
 	for {
 		evs, err := o.Store.EditionEvents(ctx, o.lastEvent, eventPage)

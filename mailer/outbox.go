@@ -74,8 +74,8 @@ type Outbox struct {
 	wake  chan struct{}
 	poke  chan struct{} // wakes the watcher of the editions' log
 	halts atomic.Pointer[map[int64]bool]
-	// lastEvent is the last event of the editions' log read; the watcher's.
-	lastEvent int64
+	eventsMu  sync.Mutex // held while reading the editions' log
+	lastEvent int64      // the last event of the editions' log read
 	heldMu    sync.Mutex
 	held      []int64 // deliveries of halted editions to give back
 	unapplied []journalBatch
@@ -133,13 +133,14 @@ func DefaultBackoff(n int) time.Duration {
 
 // Wake tells the outbox that deliveries were queued or an edition paused,
 // resumed or cancelled, so it looks now rather than at its next sweep.
+// The editions' log is read before Wake returns, so that once a pause
+// made in this process has been answered, no message of its edition starts.
 func (o *Outbox) Wake() {
 	o.init()
-	for _, c := range []chan struct{}{o.poke, o.wake} {
-		select {
-		case c <- struct{}{}:
-		default:
-		}
+	o.refresh(context.Background())
+	select {
+	case o.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -162,7 +163,10 @@ func (o *Outbox) Run(ctx context.Context) error {
 	} else if n > 0 {
 		o.Logger.Info("outbox: resuming deliveries left claimed by an earlier run", "deliveries", n)
 	}
-	if err := o.readEvents(ctx, false); err != nil {
+	o.eventsMu.Lock()
+	err := o.readEvents(ctx, false)
+	o.eventsMu.Unlock()
+	if err != nil {
 		return err
 	}
 	stopJournal, err := o.startJournal()
