@@ -71,9 +71,9 @@ type Outbox struct {
 	// journal); "" records each sent delivery in the store as it goes.
 	Journal string
 
-	wake  chan struct{}
-	poke  chan struct{} // wakes the watcher of the editions' log
-	halts atomic.Pointer[map[int64]bool]
+	wake      chan struct{}
+	poke      chan struct{} // wakes the watcher of the editions' log
+	halts     atomic.Pointer[map[int64]bool]
 	eventsMu  sync.Mutex // held while reading the editions' log
 	lastEvent int64      // the last event of the editions' log read
 	heldMu    sync.Mutex

@@ -13,6 +13,7 @@ var statusOf = map[string]int{
 	newsdesk.ENOTFOUND:     http.StatusNotFound,
 	newsdesk.EUNAUTHORIZED: http.StatusUnauthorized,
 	newsdesk.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	newsdesk.ESTORAGE:      http.StatusServiceUnavailable,
 	newsdesk.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -24,12 +25,52 @@ func ErrorStatus(err error) int {
 	return http.StatusInternalServerError
 }
 
+// RetryAfter is the Retry-After of every 503 answer, in seconds. A 503
+// means a fault that heals by itself (a full disk freed, a store that was
+// busy): clients should come back, not give up.
+const RetryAfter = "30"
+
+// retryAfter adds Retry-After to the 503 answers of h that have none.
+func retryAfter(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&retryWriter{ResponseWriter: w}, r)
+	})
+}
+
+type retryWriter struct {
+	http.ResponseWriter
+}
+
+func (w *retryWriter) WriteHeader(code int) {
+	if code == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", RetryAfter)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the writer's Flush and deadlines.
+func (w *retryWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush passes on to the wrapped writer, for handlers that stream.
+func (w *retryWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
 // Error answers with an error page; internal errors are logged, and their
-// details are never shown.
+// details are never shown. A storage fault is logged too: it is the
+// operator's to fix.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := ErrorStatus(err)
-	if status == http.StatusInternalServerError {
+	switch newsdesk.ErrorCode(err) {
+	case newsdesk.EINTERNAL:
 		s.Logger.Error("request failed", "method", r.Method, "route", route(r), "err", err)
+	case newsdesk.ESTORAGE:
+		s.Logger.Error("request failed: the data directory cannot be written", "method", r.Method, "route", route(r), "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", RetryAfter)
 	}
 	s.renderStatus(w, r, status, "error.html", &page{
 		Title:   http.StatusText(status),

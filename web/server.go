@@ -100,12 +100,12 @@ func (s *Server) Handler() http.Handler {
 	if s.API != nil {
 		// One pattern per method: a pattern without one would conflict with "GET /".
 		for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
-			mux.Handle(m+" /api/v1/", s.API)
+			mux.Handle(m+" /api/v1/", retryAfter(s.API))
 		}
 	}
 	if s.Admin != nil { // by method too: the desk has pages and forms only
 		for _, p := range []string{"GET /admin", "GET /admin/", "POST /admin/"} {
-			mux.Handle(p, s.Admin)
+			mux.Handle(p, retryAfter(s.Admin))
 		}
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealth)
@@ -189,6 +189,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if s.Health != nil {
 		if err := s.Health(r.Context()); err != nil {
 			s.Logger.Error("health check failed", "err", err)
+			w.Header().Set("Retry-After", RetryAfter)
 			w.WriteHeader(http.StatusServiceUnavailable)
 			w.Write([]byte("unavailable: " + newsdesk.ErrorMessage(err) + "\n"))
 			return

@@ -45,10 +45,12 @@ func digestSend(ctx context.Context, env *Env, args []string) error {
 		printf(env, "Test of %s sent to %s.\n", *slug, *test)
 		return nil
 	}
-	e, err := ed.addNow(ctx, *slug)
+	e, err := ed.addNow(newsdesk.WithActor(ctx, cliActor()), *slug)
 	if err != nil {
 		return err
 	}
+	printf(env, "Edition %d of %s goes to up to %d confirmed subscribers (those with something new to read).\n",
+		e.ID, e.Newsletter.Slug, e.Newsletter.Subscribers)
 	return app.sendNow(ctx, env, e)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os/user"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -15,7 +16,7 @@ func editionAction(name string, act func(*app, context.Context, int64) (*newsdes
 			return err
 		}
 		defer app.close()
-		e, err := act(app, ctx, id)
+		e, err := act(app, newsdesk.WithActor(ctx, cliActor()), id)
 		if err != nil {
 			return err
 		}
@@ -72,4 +73,12 @@ func editionCreate(ctx context.Context, env *Env, args []string) error {
 	printf(env, "Edition %d of %s: %d articles, goes at %s (newsdesk serve sends it; edition cancel %d stops it).\n",
 		e.ID, e.Newsletter.Slug, len(e.Picked), rfc3339(e.ScheduledFor), e.ID)
 	return nil
+}
+
+// cliActor names who acts from the command line in an edition's log.
+func cliActor() string {
+	if u, err := user.Current(); err == nil {
+		return "cli:" + u.Username
+	}
+	return "cli"
 }

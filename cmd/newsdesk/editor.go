@@ -192,7 +192,10 @@ func (ed *editor) addNow(ctx context.Context, newsletter string) (*newsdesk.Edit
 	if err := ed.a.newsletters.AddEdition(ctx, e); err != nil {
 		return nil, err
 	}
-	return e, nil
+	if e.Newsletter.Subscribers, err = ed.a.newsletters.CountRecipients(ctx, e.Newsletter.ID); err != nil {
+		return nil, err
+	}
+	return e, ed.a.newsletters.RecordEditionEvent(ctx, e.ID, newsdesk.ActionSendNow)
 }
 
 // CreateEdition stores a one-off edition: hand-picked articles with an

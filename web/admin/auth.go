@@ -56,7 +56,8 @@ func (h *Handler) requireSession(next http.HandlerFunc) http.HandlerFunc {
 				Message: "Your session has ended. Log in again, then repeat what you were doing."})
 			return
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, s.User)))
+		ctx := newsdesk.WithActor(context.WithValue(r.Context(), ctxKey{}, s.User), "desk:"+s.User.Email)
+		next(w, r.WithContext(ctx))
 	}
 }
 

@@ -60,6 +60,9 @@ func (h *Handler) newsletterNew(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) newsletterEdit(w http.ResponseWriter, r *http.Request) {
 	n, err := h.Newsletters.FindNewsletterBySlug(r.Context(), r.PathValue("slug"))
+	if err == nil {
+		err = h.countSubscribers(r.Context(), n)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -163,4 +166,16 @@ func (h *Handler) newsletterSendNow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done(w, r, editionPath(e.ID), "sending")
+}
+
+// countSubscribers sets n.Subscribers, which the send-now button's
+// confirmation names: how many people it would mail at most.
+func (h *Handler) countSubscribers(ctx context.Context, n *newsdesk.Newsletter) error {
+	all, err := h.Newsletters.FindNewsletters(ctx)
+	for _, x := range all {
+		if x.ID == n.ID {
+			n.Subscribers = x.Subscribers
+		}
+	}
+	return err
 }

@@ -231,7 +231,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok)))
+		ctx := newsdesk.WithActor(context.WithValue(r.Context(), tokenKey{}, tok), "api:"+tok.Name)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/newsdesk/newsdesk"
@@ -154,6 +155,14 @@ func (s *Server) pauseNewsletter(paused bool) handler {
 	}
 }
 
+// sendNowJSON is the edition that send-now made, with how many people it
+// goes to at most (the newsletter's confirmed subscribers), before its
+// preparation has counted its recipients.
+type sendNowJSON struct {
+	editionJSON
+	WillMail int `json:"will_mail"`
+}
+
 // sendNow makes an edition of the newsletter now and hands it to delivery;
 // 202, as it goes out in the background: follow it at its URL.
 func (s *Server) sendNow(w http.ResponseWriter, r *http.Request) error {
@@ -161,7 +170,13 @@ func (s *Server) sendNow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.writeEdition(w, r, http.StatusAccepted, e.ID)
+	stored, err := s.Newsletters.FindEditionByID(r.Context(), e.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", Prefix+"editions/"+strconv.FormatInt(e.ID, 10))
+	writeJSON(w, http.StatusAccepted, sendNowJSON{editionJSON: toEditionJSON(stored), WillMail: e.Newsletter.Subscribers})
+	return nil
 }
 
 // previewNext previews the edition the newsletter would cut now.
