@@ -30,8 +30,8 @@ func (db *DB) Health(ctx context.Context) error {
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
 		return newsdesk.Errorf(newsdesk.EUNAVAILABLE, "database does not answer reads: %v", err)
 	}
-	if err := probeWrite(filepath.Dir(db.Path)); err != nil {
-		return newsdesk.WrapErrorf(newsdesk.ESTORAGE, "data directory cannot be written: %w", err)
+	if err := db.Writable(ctx); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, healthWait)
 	defer cancel()
@@ -40,6 +40,15 @@ func (db *DB) Health(ctx context.Context) error {
 		return newsdesk.Errorf(newsdesk.EUNAVAILABLE, "database write lock not available within %s: %v", healthWait, err)
 	}
 	return tx.Rollback()
+}
+
+// Writable checks that the directory the database lives in (the data
+// directory) can be written: that a page can be written and synced there.
+func (db *DB) Writable(context.Context) error {
+	if err := probeWrite(filepath.Dir(db.Path)); err != nil {
+		return newsdesk.WrapErrorf(newsdesk.ESTORAGE, "data directory cannot be written: %w", err)
+	}
+	return nil
 }
 
 // probeWrite writes and syncs a small temporary file in dir, and removes it.

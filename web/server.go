@@ -51,6 +51,9 @@ type Server struct {
 	MaxAge   time.Duration // Cache-Control max-age for feeds
 	PageSize int
 	Health   func(context.Context) error
+	// Writable probes that the data directory can be written; while it
+	// cannot, requests that may write get 503. nil checks nothing.
+	Writable func(context.Context) error
 	Logger   *slog.Logger
 
 	// Admin serves the editors' desk at /admin; nil leaves it out.
@@ -70,6 +73,7 @@ type Server struct {
 
 	cacheControl []string
 	limiter      *ipLimiter
+	gate         writeGate
 }
 
 // Handler returns the routes.
@@ -113,7 +117,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /metrics", s.Metrics)
 	}
 	mux.HandleFunc("GET /", s.handleNotFound)
-	return s.recoverer(s.siteFeeds(mux))
+	return s.recoverer(s.siteFeeds(s.gateWrites(mux)))
 }
 
 // feedPattern is the route pattern of a scope kind's feed in format f.

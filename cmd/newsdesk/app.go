@@ -172,6 +172,7 @@ func (a *app) server() (*web.Server, error) {
 		MediaDir: filepath.Join(a.dataDir, "media"),
 		MaxAge:   a.cfg.Feeds.MaxAge.Duration,
 		Health:   a.db.Health,
+		Writable: a.db.Writable,
 		Logger:   a.logger,
 	}
 	pages, err := templates.Pages(a.cfg.Site.Templates, s.Funcs())

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/newsdesk/newsdesk"
+)
+
+// writeCheckEvery is how long the answer of the Writable probe is trusted.
+const writeCheckEvery = time.Second
+
+// writeGate remembers the last answer of the Writable probe for a second,
+// so that a burst of writes costs one probe.
+type writeGate struct {
+	mu      sync.Mutex
+	checked time.Time
+	err     error
+}
+
+// writable returns the Writable probe's answer, at most a second old.
+func (s *Server) writable(ctx context.Context) error {
+	if s.Writable == nil {
+		return nil
+	}
+	g := &s.gate
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if now := time.Now(); now.Sub(g.checked) >= writeCheckEvery {
+		g.err, g.checked = s.Writable(ctx), now
+	}
+	return g.err
+}
+
+// gateWrites answers 503 with Retry-After to every request that may write
+// (any method but GET, HEAD and OPTIONS) while the data directory cannot be
+// written: a form posted to a full disk would otherwise half succeed, or
+// fail with an internal error. Reads go through untouched.
+func (s *Server) gateWrites(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		}
+		err := s.writable(r.Context())
+		if err == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if newsdesk.ErrorCode(err) != newsdesk.ESTORAGE {
+			err = newsdesk.WrapErrorf(newsdesk.ESTORAGE, "the data directory cannot be written: %w", err)
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			s.Logger.Error("request refused: the data directory cannot be written", "method", r.Method, "route", route(r), "err", err)
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Header().Set("Retry-After", RetryAfter)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{
+				"code": newsdesk.ESTORAGE, "message": newsdesk.ErrorMessage(err)}})
+			return
+		}
+		s.Error(w, r, err)
+	})
+}
