@@ -51,7 +51,7 @@ func TestWritesWaitWhileTheDiskIsFull(t *testing.T) {
 	s := &Server{Logger: slog.New(slog.DiscardHandler),
 		Health:   func(context.Context) error { return *probeErr.Load() },
 		Writable: func(context.Context) error { probes++; return *probeErr.Load() },
-		API: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) }),
+		API:      http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) }),
 		Admin: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusServiceUnavailable) // a 503 of the desk's own
 		}),
