@@ -71,19 +71,20 @@ type Outbox struct {
 	// journal); "" records each sent delivery in the store as it goes.
 	Journal string
 
-	wake      chan struct{}
-	poke      chan struct{} // wakes the watcher of the editions' log
-	halts     atomic.Pointer[map[int64]bool]
-	eventsMu  sync.Mutex // held while reading the editions' log
-	lastEvent int64      // the last event of the editions' log read
-	heldMu    sync.Mutex
-	held      []int64 // deliveries of halted editions to give back
-	unapplied []journalBatch
-	journal   *journal
-	limiter   *rate.Limiter
-	inflight  sync.Map // delivery id -> struct{}: claimed and not yet completed
-	stats     struct{ sent, deferred, failed atomic.Int64 }
-	initOnce  sync.Once
+	wake         chan struct{}
+	poke         chan struct{} // wakes the watcher of the editions' log
+	halts        atomic.Pointer[map[int64]bool]
+	eventsMu     sync.Mutex // held while reading the editions' log
+	lastEvent    int64      // the last event of the editions' log read
+	heldMu       sync.Mutex
+	held         []int64        // deliveries of halted editions to give back
+	unapplied    []journalBatch // the journal's folder's: batches not yet applied
+	foldFailures int
+	journal      *journal
+	limiter      *rate.Limiter
+	inflight     sync.Map // delivery id -> struct{}: claimed and not yet completed
+	stats        struct{ sent, deferred, failed atomic.Int64 }
+	initOnce     sync.Once
 }
 
 func (o *Outbox) init() {
@@ -384,8 +385,15 @@ func (o *Outbox) fold(b journalBatch) {
 	for len(o.unapplied) > 0 {
 		b := o.unapplied[0]
 		if err := o.applyJournal(context.Background(), b.results); err != nil {
-			o.Logger.Error("outbox: journal not applied; trying again", "records", len(b.results), "err", err)
+			if o.foldFailures%40 == 0 {
+				o.Logger.Error("outbox: journal not applied; trying again", "records", len(b.results), "tries", o.foldFailures+1, "err", err)
+			}
+			o.foldFailures++
 			return
+		}
+		if o.foldFailures > 0 {
+			o.Logger.Info("outbox: journal applied again", "tries", o.foldFailures+1)
+			o.foldFailures = 0
 		}
 		for _, p := range b.paths {
 			os.Remove(p)

@@ -11,18 +11,24 @@ import (
 	"github.com/newsdesk/newsdesk"
 )
 
-// writeCheckEvery is how long the answer of the Writable probe is trusted.
-const writeCheckEvery = time.Second
+// How long an answer of the Writable probe is trusted: a success for a
+// second, so that a burst of writes costs one probe; a failure for five,
+// as a disk that just filled tends to flicker while what is writing to it
+// fails and frees its few pages.
+const (
+	writableFor   = time.Second
+	unwritableFor = 5 * time.Second
+)
 
-// writeGate remembers the last answer of the Writable probe for a second,
-// so that a burst of writes costs one probe.
+// writeGate remembers the last answer of the Writable probe.
 type writeGate struct {
-	mu      sync.Mutex
-	checked time.Time
-	err     error
+	mu    sync.Mutex
+	until time.Time
+	err   error
 }
 
-// writable returns the Writable probe's answer, at most a second old.
+// writable returns the Writable probe's answer, probing again when the
+// last one is too old.
 func (s *Server) writable(ctx context.Context) error {
 	if s.Writable == nil {
 		return nil
@@ -30,10 +36,29 @@ func (s *Server) writable(ctx context.Context) error {
 	g := &s.gate
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if now := time.Now(); now.Sub(g.checked) >= writeCheckEvery {
-		g.err, g.checked = s.Writable(ctx), now
+	if time.Now().After(g.until) {
+		g.set(s.Writable(ctx))
 	}
 	return g.err
+}
+
+// set records an answer of the probe; the caller holds mu.
+func (g *writeGate) set(err error) {
+	g.err, g.until = err, time.Now().Add(writableFor)
+	if err != nil {
+		g.until = time.Now().Add(unwritableFor)
+	}
+}
+
+// sawUnwritable records a storage fault found by the health check, so
+// writes wait from now on rather than from their next probe.
+func (s *Server) sawUnwritable(err error) {
+	if newsdesk.ErrorCode(err) != newsdesk.ESTORAGE {
+		return
+	}
+	s.gate.mu.Lock()
+	s.gate.set(err)
+	s.gate.mu.Unlock()
 }
 
 // gateWrites answers 503 with Retry-After to every request that may write

@@ -193,6 +193,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if s.Health != nil {
 		if err := s.Health(r.Context()); err != nil {
 			s.Logger.Error("health check failed", "err", err)
+			s.sawUnwritable(err)
 			w.Header().Set("Retry-After", RetryAfter)
 			w.WriteHeader(http.StatusServiceUnavailable)
 			w.Write([]byte("unavailable: " + newsdesk.ErrorMessage(err) + "\n"))
