@@ -112,10 +112,12 @@ func actionDone(action string) string {
 // hold takes a delivery of a halted edition out of sending; the watcher
 // gives it back to the store.
 func (o *Outbox) hold(d *newsdesk.Delivery) {
+	// Out of inflight before it can be given back and claimed again,
+	// which the dispatcher would otherwise take for a claim on its way.
+	o.inflight.Delete(d.ID)
 	o.heldMu.Lock()
 	o.held = append(o.held, d.ID)
 	o.heldMu.Unlock()
-	o.inflight.Delete(d.ID)
 	select {
 	case o.poke <- struct{}{}:
 	default:
