@@ -117,6 +117,11 @@ func (p *Publisher) Invalidate() {
 	p.mu.Unlock()
 }
 
+// Generation returns a number that Invalidate changes: what was rendered
+// at one generation is stale at the next. Pages cached elsewhere use it to
+// change with the feeds.
+func (p *Publisher) Generation() int64 { return p.gen.Load() }
+
 // Feed returns the document for scope in format f, from the cache when it
 // is fresh. An unknown category or author is ENOTFOUND, never an empty feed.
 func (p *Publisher) Feed(ctx context.Context, scope Scope, f Format) (*Document, error) {

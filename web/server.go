@@ -68,21 +68,28 @@ type Server struct {
 
 	API http.Handler // the JSON API, mounted at /api/v1/; nil leaves it out
 
-	cacheControl []string
-	limiter      *ipLimiter
+	// Generations tells when cached pages are stale; nil: only Invalidate
+	// does. The feed publisher fits, so pages and feeds change together.
+	Generations    Generations
+	PageMaxAge     time.Duration // Cache-Control max-age for pages
+	PageCacheBytes int64         // memory for cached pages; 0: DefaultPageCacheBytes
+
+	cacheControl     []string
+	pageCacheControl []string
+	pageCache        *pageCache
+	generations      Generations
+	limiter          *ipLimiter
 }
 
 // Handler returns the routes.
 func (s *Server) Handler() http.Handler {
 	s.cacheControl = feeds.CacheControl(s.MaxAge)
+	s.initPageCache()
 	if s.Logger == nil {
 		s.Logger = slog.Default()
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.handleIndex)
-	mux.HandleFunc("GET /articles/{slug}", s.handleArticle)
-	mux.HandleFunc("GET /category/{slug}", s.handleCategory)
-	mux.HandleFunc("GET /author/{slug}", s.handleAuthor)
+	s.pageRoutes(mux)
 	for _, f := range feeds.Formats {
 		for _, kind := range []string{feeds.ScopeSite, feeds.ScopeCategory, feeds.ScopeAuthor} {
 			mux.HandleFunc("GET "+feedPattern(kind, f), s.feedHandler(kind, f))

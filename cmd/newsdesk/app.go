@@ -172,7 +172,10 @@ func (a *app) server() (*web.Server, error) {
 		MediaDir: filepath.Join(a.dataDir, "media"),
 		MaxAge:   a.cfg.Feeds.MaxAge.Duration,
 		Health:   a.db.Health,
-		Logger:   a.logger,
+		// Pages change with the feeds: one generation for both.
+		Generations: a.publisher,
+		PageMaxAge:  a.cfg.Site.MaxAge.Duration,
+		Logger:      a.logger,
 	}
 	pages, err := templates.Pages(a.cfg.Site.Templates, s.Funcs())
 	if err != nil {

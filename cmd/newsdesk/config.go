@@ -29,12 +29,13 @@ type Config struct {
 
 // SiteConfig describes the publication.
 type SiteConfig struct {
-	Title         string `toml:"title"`
-	Description   string `toml:"description"`
-	BaseURL       string `toml:"base_url"`
-	Language      string `toml:"language"`
-	PostalAddress string `toml:"postal_address"`
-	Templates     string `toml:"templates"`
+	Title         string   `toml:"title"`
+	Description   string   `toml:"description"`
+	BaseURL       string   `toml:"base_url"`
+	Language      string   `toml:"language"`
+	PostalAddress string   `toml:"postal_address"`
+	Templates     string   `toml:"templates"`
+	MaxAge        Duration `toml:"max_age"` // Cache-Control max-age of pages
 }
 
 // HTTPConfig is the daemon's listener.
@@ -130,6 +131,7 @@ func DefaultConfig() Config {
 			Title:    "newsdesk",
 			BaseURL:  "http://127.0.0.1:8080",
 			Language: "en",
+			MaxAge:   Duration{time.Minute},
 		},
 		HTTP:  HTTPConfig{Listen: "127.0.0.1:8080"},
 		Feeds: FeedsConfig{Items: 20, MaxAge: Duration{5 * time.Minute}},
@@ -228,6 +230,9 @@ func (c *Config) Validate() error {
 	if c.Feeds.Items < 1 || c.Feeds.Items > 1000 {
 		return fmt.Errorf("config feeds.items: %d must be between 1 and 1000", c.Feeds.Items)
 	}
+	if c.Site.MaxAge.Duration < 0 {
+		return fmt.Errorf("config site.max_age: must not be negative")
+	}
 	if c.Feeds.MaxAge.Duration < 0 {
 		return fmt.Errorf("config feeds.max_age: must not be negative")
 	}
@@ -296,6 +301,9 @@ language = "en"
 # postal_address = "1 Harbour Street, Bristol BS1 1AA, United Kingdom"
 # A directory of templates overriding the built-in ones, file by file.
 # templates = "templates"
+# Cache-Control max-age for pages. Pages are kept in memory until content
+# changes, so this only says how long browsers and proxies may reuse them.
+max_age = "1m"
 
 [http]
 listen = "127.0.0.1:8080"
