@@ -52,7 +52,7 @@ type renderFunc func(ctx context.Context) ([]byte, error)
 
 // get returns the document at key, rendering it when it is missing or
 // stale. Concurrent requests for one key share one render.
-func (pc *pageCache) get(ctx context.Context, key string, render renderFunc) (*feeds.Document, error) {
+func (pc *pageCache) get(ctx context.Context, key, contentType string, render renderFunc) (*feeds.Document, error) {
 	gen := pc.gen()
 	pc.mu.RLock()
 	c := pc.pages[key]
@@ -67,7 +67,7 @@ func (pc *pageCache) get(ctx context.Context, key string, render renderFunc) (*f
 		if err != nil {
 			return nil, err
 		}
-		return pc.store(key, gen, body, c), nil
+		return pc.store(key, contentType, gen, body, c), nil
 	})
 	if err != nil {
 		return nil, err
@@ -78,12 +78,12 @@ func (pc *pageCache) get(ctx context.Context, key string, render renderFunc) (*f
 // store caches body under key, rendered at generation gen, and returns its
 // document. The previous entry's Last-Modified carries over when the bytes
 // are the same, so a change elsewhere does not make every page look new.
-func (pc *pageCache) store(key string, gen int64, body []byte, prev *cachedPage) *feeds.Document {
+func (pc *pageCache) store(key, contentType string, gen int64, body []byte, prev *cachedPage) *feeds.Document {
 	modified := pc.now()
 	if prev != nil && bytes.Equal(prev.doc.Body, body) {
 		modified = prev.doc.LastModified
 	}
-	doc := feeds.NewDocument(body, "text/html; charset=utf-8", modified)
+	doc := feeds.NewDocument(body, contentType, modified)
 	c := &cachedPage{gen: gen, doc: doc}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
@@ -147,7 +147,12 @@ func (g *localGenerations) Generation() int64 { return g.n.Load() }
 // servePage serves the page that render makes from memory, with the same
 // conditional GET, gzip and caching headers as the feeds.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request, key string, render renderFunc) {
-	doc, err := s.pageCache.get(r.Context(), key, render)
+	s.serveCached(w, r, key, "text/html; charset=utf-8", render)
+}
+
+// serveCached serves what render makes, of the given type, from the cache.
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, key, contentType string, render renderFunc) {
+	doc, err := s.pageCache.get(r.Context(), key, contentType, render)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -175,6 +180,7 @@ func (s *Server) initPageCache() {
 	}
 	s.pageCacheControl = feeds.CacheControl(s.PageMaxAge)
 	s.pageCache = &pageCache{gen: s.generations.Generation, limit: limit, now: time.Now}
+	s.images = &imageSizes{dir: s.MediaDir, baseURL: s.Site.BaseURL}
 }
 
 // pageRoutes adds the public pages, each served from the page cache.
@@ -187,4 +193,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /category/{slug}/page/{n}/{$}", category)
 	mux.HandleFunc("GET /author/{slug}", author)
 	mux.HandleFunc("GET /author/{slug}/page/{n}/{$}", author)
+	mux.HandleFunc("GET /{file}", s.rootFile)
+	if s.Search != nil {
+		mux.HandleFunc("GET /search", s.handleSearch)
+	}
 }

@@ -28,6 +28,14 @@ type page struct {
 	PrevURL   string
 	NextURL   string
 	Subscribe *subscribePage // subscription forms and notices
+
+	Home        bool   // the front page, whose <h1> is the site's name
+	Description string // meta description and link previews
+	Image       *pageImage
+	LinkedData  any           // schema.org JSON-LD, encoded by html/template
+	Body        template.HTML // the article's content as the page shows it
+	Query       string        // what was searched for
+	Total       int           // search results in all
 }
 
 // feedLink is one autodiscovery link.
@@ -212,12 +220,15 @@ func (s *Server) listHandler(base func(r *http.Request) string, fill func(ctx co
 func (s *Server) handleIndex() http.HandlerFunc {
 	return s.listHandler(func(*http.Request) string { return "/" },
 		func(ctx context.Context, r *http.Request, n int) (string, *page, error) {
-			p := &page{}
+			p := &page{Home: n == 1, Description: s.siteDescription()}
 			if err := s.listPage(ctx, n, p, newsdesk.ArticleFilter{}, "/"); err != nil {
 				return "", nil, err
 			}
 			if n == 1 {
 				p.Subscribe = s.subscribeForm(ctx)
+				p.LinkedData = s.siteLinkedData()
+			} else {
+				p.Title = "Page " + strconv.Itoa(n)
 			}
 			return "index.html", p, nil
 		})
@@ -233,12 +244,17 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return s.renderPage("article.html", &page{
-			Title:     a.Title,
-			Article:   a,
-			Related:   s.related(ctx, a),
-			Canonical: s.Site.BaseURL + "/articles/" + url.PathEscape(a.Slug),
-		})
+		p := &page{
+			Title:       a.Title,
+			Article:     a,
+			Related:     s.related(ctx, a),
+			Canonical:   s.Site.BaseURL + "/articles/" + url.PathEscape(a.Slug),
+			Description: articleDescription(a),
+			Image:       s.leadImage(a),
+			Body:        s.articleBody(a),
+		}
+		p.LinkedData = s.articleLinkedData(a, p)
+		return s.renderPage("article.html", p)
 	})
 }
 
@@ -266,8 +282,10 @@ func (s *Server) handleCategory() http.HandlerFunc {
 				return "", nil, err
 			}
 			scope := feeds.Scope{Kind: feeds.ScopeCategory, Slug: c.Slug}
-			p := &page{Title: c.Name, Feeds: s.feedLinks(scope, s.Site.Title+": "+c.Name)}
+			p := &page{Title: c.Name, Feeds: s.feedLinks(scope, s.Site.Title+": "+c.Name),
+				Description: "Articles on " + c.Name + " from " + s.Site.Title + "."}
 			err = s.listPage(ctx, n, p, newsdesk.ArticleFilter{Category: &c.Slug}, "/category/"+url.PathEscape(c.Slug))
+			pageTitle(p, n)
 			return "list.html", p, err
 		})
 }
@@ -280,8 +298,29 @@ func (s *Server) handleAuthor() http.HandlerFunc {
 				return "", nil, err
 			}
 			scope := feeds.Scope{Kind: feeds.ScopeAuthor, Slug: a.Slug}
-			p := &page{Title: a.Name, Intro: a.Bio, Feeds: s.feedLinks(scope, s.Site.Title+": "+a.Name)}
+			p := &page{Title: a.Name, Intro: a.Bio, Feeds: s.feedLinks(scope, s.Site.Title+": "+a.Name),
+				Description: excerpt(a.Bio, descriptionLength), LinkedData: s.authorLinkedData(a)}
+			if p.Description == "" {
+				p.Description = "Articles by " + a.Name + " in " + s.Site.Title + "."
+			}
 			err = s.listPage(ctx, n, p, newsdesk.ArticleFilter{Author: &a.Slug}, "/author/"+url.PathEscape(a.Slug))
+			pageTitle(p, n)
 			return "list.html", p, err
 		})
+}
+
+// pageTitle names the later pages of a list by their number.
+func pageTitle(p *page, n int) {
+	if n > 1 {
+		p.Title += " · page " + strconv.Itoa(n)
+	}
+}
+
+// siteDescription is the site's description, or a plain one made from its
+// name: search engines want one on every page.
+func (s *Server) siteDescription() string {
+	if s.Site.Description != "" {
+		return excerpt(s.Site.Description, descriptionLength)
+	}
+	return "The latest articles from " + s.Site.Title + "."
 }

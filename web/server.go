@@ -31,6 +31,11 @@ type FeedSource interface {
 	Feed(ctx context.Context, scope feeds.Scope, f feeds.Format) (*feeds.Document, error)
 }
 
+// Searcher finds published articles by their words, bodies included.
+type Searcher interface {
+	SearchArticles(ctx context.Context, query string, limit, offset int) ([]*newsdesk.Article, int, error)
+}
+
 // Site is what pages say about the publication.
 type Site struct {
 	Title         string
@@ -38,6 +43,8 @@ type Site struct {
 	BaseURL       string
 	Language      string
 	PostalAddress string
+	Logo          string // the publication's logo: a URL, or a path on the site
+	Favicon       string // the site's icon: a URL, or a path on the site
 }
 
 // Server holds the HTTP side of the daemon.
@@ -70,6 +77,9 @@ type Server struct {
 
 	// Generations tells when cached pages are stale; nil: only Invalidate
 	// does. The feed publisher fits, so pages and feeds change together.
+	Search         Searcher  // nil: no search page
+	Directory      Directory // lists pages for sitemaps; nil: no sitemaps
+	Clock          newsdesk.Clock
 	Generations    Generations
 	PageMaxAge     time.Duration // Cache-Control max-age for pages
 	PageCacheBytes int64         // memory for cached pages; 0: DefaultPageCacheBytes
@@ -77,6 +87,7 @@ type Server struct {
 	cacheControl     []string
 	pageCacheControl []string
 	pageCache        *pageCache
+	images           *imageSizes
 	generations      Generations
 	limiter          *ipLimiter
 }

@@ -165,7 +165,8 @@ func (a *app) close() {
 func (a *app) server() (*web.Server, error) {
 	s := &web.Server{
 		Site: web.Site{Title: a.cfg.Site.Title, Description: a.cfg.Site.Description, BaseURL: a.cfg.Site.BaseURL,
-			Language: a.cfg.Site.Language, PostalAddress: a.cfg.Site.PostalAddress},
+			Language: a.cfg.Site.Language, PostalAddress: a.cfg.Site.PostalAddress,
+			Logo: a.cfg.Site.Logo, Favicon: a.cfg.Site.Favicon},
 		Articles: a.articles,
 		Related:  a.sources,
 		Feeds:    a.publisher,
@@ -174,6 +175,9 @@ func (a *app) server() (*web.Server, error) {
 		Health:   a.db.Health,
 		// Pages change with the feeds: one generation for both.
 		Generations: a.publisher,
+		Search:      a.articles,
+		Directory:   a.articles,
+		Clock:       a.clock,
 		PageMaxAge:  a.cfg.Site.MaxAge.Duration,
 		Logger:      a.logger,
 	}

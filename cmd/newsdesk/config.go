@@ -36,6 +36,8 @@ type SiteConfig struct {
 	PostalAddress string   `toml:"postal_address"`
 	Templates     string   `toml:"templates"`
 	MaxAge        Duration `toml:"max_age"` // Cache-Control max-age of pages
+	Logo          string   `toml:"logo"`    // URL or site path of the publication's logo
+	Favicon       string   `toml:"favicon"` // URL or site path of the site's icon
 }
 
 // HTTPConfig is the daemon's listener.
@@ -301,6 +303,10 @@ language = "en"
 # postal_address = "1 Harbour Street, Bristol BS1 1AA, United Kingdom"
 # A directory of templates overriding the built-in ones, file by file.
 # templates = "templates"
+# The publication's logo and the site's icon: URLs, or paths on the site
+# such as /media/logo.svg (files in the data directory's media folder).
+logo = %q
+favicon = %q
 # Cache-Control max-age for pages. Pages are kept in memory until content
 # changes, so this only says how long browsers and proxies may reuse them.
 max_age = "1m"
