@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
 )
 
 func runExport(ctx context.Context, env *Env, args []string) error {
