@@ -9,9 +9,11 @@ import (
 	_ "image/png"
 	"io"
 	"math"
+	"net/http"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -194,4 +196,26 @@ func (is *imageSizes) sizedImage(tok html.Token, lazy bool) html.Token {
 		tok.Attr = append(tok.Attr, html.Attribute{Key: "decoding", Val: "async"})
 	}
 	return tok
+}
+
+// contentAddressed matches the names uploads are stored under: the bytes'
+// hash is in the name, so what a name serves never changes.
+var contentAddressed = regexp.MustCompile(`-[0-9a-f]{16}\.(png|jpg|gif|webp)$`)
+
+// immutable is the Cache-Control of content-addressed media: a year, and
+// no revalidation.
+var immutable = []string{"public, max-age=31536000, immutable"}
+
+// mediaCaching lets browsers and proxies keep uploaded images for a year,
+// and other media (whose files an operator may replace) as long as pages.
+// net/http's file server answers conditional requests from the file's time.
+func (s *Server) mediaCaching(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if contentAddressed.MatchString(r.URL.Path) {
+			w.Header()["Cache-Control"] = immutable
+		} else {
+			w.Header()["Cache-Control"] = s.pageCacheControl
+		}
+		next.ServeHTTP(w, r)
+	})
 }

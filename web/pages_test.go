@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -214,5 +215,28 @@ func TestPageCacheStaysWithinItsBudget(t *testing.T) {
 	pc.mu.RUnlock()
 	if size > 30<<10 || n == 0 || n >= 40 {
 		t.Errorf("cache holds %d pages in %d bytes; want some, within 30 KiB", n, size)
+	}
+}
+
+// TestMediaIsCached: uploaded images, named by their bytes, are cached for
+// a year; other media as long as pages, and both answer If-Modified-Since.
+func TestMediaIsCached(t *testing.T) {
+	media := t.TempDir()
+	for _, name := range []string{"chart-0123456789abcdef.png", "harbour.svg"} {
+		if err := os.WriteFile(filepath.Join(media, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := newPageFixture(t, 1, func(s *Server) { s.MediaDir = media })
+	resp, _ := f.get("/media/chart-0123456789abcdef.png")
+	if cc := resp.Header.Get("Cache-Control"); cc != "public, max-age=31536000, immutable" {
+		t.Errorf("uploaded image: Cache-Control %q", cc)
+	}
+	resp, _ = f.get("/media/harbour.svg")
+	if cc := resp.Header.Get("Cache-Control"); cc != "public, max-age=60" {
+		t.Errorf("other media: Cache-Control %q", cc)
+	}
+	if resp, _ := f.get("/media/harbour.svg", "If-Modified-Since", resp.Header.Get("Last-Modified")); resp.StatusCode != 304 {
+		t.Errorf("If-Modified-Since: %d", resp.StatusCode)
 	}
 }

@@ -110,7 +110,7 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("GET "+feeds.Scope{Kind: feeds.ScopeRelated}.Path(f), s.feedHandler(feeds.ScopeRelated, f))
 	}
 	if s.MediaDir != "" {
-		mux.Handle("GET /media/", http.StripPrefix("/media/", noListing(http.FileServer(http.Dir(s.MediaDir)))))
+		mux.Handle("GET /media/", http.StripPrefix("/media/", s.mediaCaching(noListing(http.FileServer(http.Dir(s.MediaDir))))))
 	}
 	if s.Subscriptions != nil {
 		s.subscriptionRoutes(mux)
