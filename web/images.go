@@ -139,10 +139,10 @@ func svgLength(v string) float64 {
 }
 
 // sizeImages gives every <img> in article HTML whose size it knows a width
-// and height, and all but the first lazy loading. The HTML was sanitised
-// when saved; this only adds attributes.
+// and height, and all but the first lazy loading, and makes tables
+// focusable. The HTML was sanitised when saved; this only adds attributes.
 func (is *imageSizes) sizeImages(content string) string {
-	if !strings.Contains(content, "<img") {
+	if !strings.Contains(content, "<img") && !strings.Contains(content, "<table") {
 		return content
 	}
 	var out bytes.Buffer
@@ -164,6 +164,12 @@ func (is *imageSizes) sizeImages(content string) string {
 		}
 		raw = bytes.Clone(raw)
 		tok := z.Token()
+		if tok.DataAtom == atom.Table {
+			// Wide tables scroll sideways (the page's CSS): keyboard users
+			// must be able to reach them to scroll.
+			out.WriteString(withAttr(tok, "tabindex", "0").String())
+			continue
+		}
 		if tok.DataAtom != atom.Img {
 			out.Write(raw) // as it was stored, byte for byte
 			continue
@@ -218,4 +224,15 @@ func (s *Server) mediaCaching(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// withAttr returns tok with attribute key set to val unless it has one.
+func withAttr(tok html.Token, key, val string) html.Token {
+	for _, a := range tok.Attr {
+		if a.Key == key {
+			return tok
+		}
+	}
+	tok.Attr = append(tok.Attr, html.Attribute{Key: key, Val: val})
+	return tok
 }

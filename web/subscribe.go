@@ -110,7 +110,8 @@ func (s *Server) handleSubscribeForm(w http.ResponseWriter, r *http.Request) {
 		if err := s.choices(ctx, p, nil, nil); err != nil {
 			return nil, err
 		}
-		return s.renderPage("subscribe.html", &page{Title: "Subscribe", Subscribe: p, Canonical: s.Site.BaseURL + "/subscribe"})
+		return s.renderPage("subscribe.html", &page{Title: "Subscribe", Subscribe: p, Canonical: s.Site.BaseURL + "/subscribe",
+			Description: "Subscribe to the newsletters of " + s.Site.Title + " by email."})
 	})
 }
 

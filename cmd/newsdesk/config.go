@@ -292,7 +292,9 @@ const exampleConfig = `# newsdesk configuration. Every key may also be set in th
 [site]
 # The publication's name, shown in pages and feeds.
 title = %q
-# description = "Analysis and commentary"
+# A line about the publication, in pages (and their description for search
+# engines) and feeds.
+description = %q
 # The public address readers reach the site at. Feeds and emails use it for
 # every link, and the ids of feeds and articles are made from its host, so
 # set it before init and before publishing.

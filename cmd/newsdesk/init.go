@@ -108,18 +108,21 @@ func writeExampleConfig(env *Env, path string, cfg Config) error {
 		return err
 	}
 	defer f.Close()
-	if _, err := fmt.Fprintf(f, exampleConfig, cfg.Site.Title, cfg.Site.BaseURL, cfg.Site.Logo, cfg.Site.Favicon); err != nil {
+	if _, err := fmt.Fprintf(f, exampleConfig, cfg.Site.Title, cfg.Site.Description, cfg.Site.BaseURL, cfg.Site.Logo, cfg.Site.Favicon); err != nil {
 		return err
 	}
 	printf(env, "Wrote an example configuration to %s.\n", path)
 	return f.Close()
 }
 
-// demoSite names the site after the demo publication, with its logo and
-// icon, where the configuration left the defaults.
+// demoSite names and describes the site after the demo publication, with
+// its logo and icon, where the configuration left the defaults.
 func demoSite(site *SiteConfig) {
 	if site.Title == DefaultConfig().Site.Title {
 		site.Title = "The Harbour Review"
+	}
+	if site.Description == "" {
+		site.Description = "Analysis and commentary on the city and its harbour"
 	}
 	if site.Logo == "" {
 		site.Logo = "/media/logo.svg"
