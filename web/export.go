@@ -51,6 +51,16 @@ func (s *Server) PublicPaths(ctx context.Context) ([]string, error) {
 		for _, format := range feeds.Formats {
 			paths = append(paths, l.scope.Path(format))
 		}
+		// The feed's archives (RFC 5005): one per complete run of a feed's
+		// articles. The publisher says how many by its links; s.FeedItems
+		// is how long a run is.
+		for n := 1; n*s.feedItems() <= total; n++ {
+			archive := l.scope
+			archive.Archive = n
+			for _, format := range feeds.Formats {
+				paths = append(paths, archive.Path(format))
+			}
+		}
 	}
 	related := feeds.Scope{Kind: feeds.ScopeRelated}
 	paths = append(paths, related.Path(feeds.RSS), related.Path(feeds.Atom))

@@ -198,3 +198,11 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /search", s.handleSearch)
 	}
 }
+
+// feedItems is how many articles a feed, and so each of its archives, holds.
+func (s *Server) feedItems() int {
+	if s.FeedItems <= 0 {
+		return 20
+	}
+	return s.FeedItems
+}

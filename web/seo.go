@@ -24,20 +24,7 @@ type pageImage struct {
 const descriptionLength = 160
 
 // absoluteURL resolves a link found in content against the site's address.
-func (s *Server) absoluteURL(ref string) string {
-	if ref == "" {
-		return ""
-	}
-	base, err := url.Parse(s.Site.BaseURL + "/")
-	if err != nil {
-		return ref
-	}
-	u, err := base.Parse(ref)
-	if err != nil {
-		return ref
-	}
-	return u.String()
-}
+func (s *Server) absoluteURL(ref string) string { return newsdesk.SiteURL(s.Site.BaseURL, ref) }
 
 // leadImage is the article's image with its size, or nil.
 func (s *Server) leadImage(a *newsdesk.Article) *pageImage {

@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -57,8 +59,11 @@ type Server struct {
 	MediaDir string        // served under /media/; "" serves nothing
 	MaxAge   time.Duration // Cache-Control max-age for feeds
 	PageSize int
-	Health   func(context.Context) error
-	Logger   *slog.Logger
+	// FeedItems is how many articles a feed holds, as the publisher was
+	// told (feeds.items); export needs it to list the feeds' archives.
+	FeedItems int
+	Health    func(context.Context) error
+	Logger    *slog.Logger
 
 	// Admin serves the editors' desk at /admin; nil leaves it out.
 	Admin http.Handler
@@ -104,6 +109,7 @@ func (s *Server) Handler() http.Handler {
 	for _, f := range feeds.Formats {
 		for _, kind := range []string{feeds.ScopeSite, feeds.ScopeCategory, feeds.ScopeAuthor} {
 			mux.HandleFunc("GET "+feedPattern(kind, f), s.feedHandler(kind, f))
+			mux.HandleFunc("GET "+archivePattern(kind, f), s.feedHandler(kind, f))
 		}
 	}
 	for _, f := range []feeds.Format{feeds.RSS, feeds.Atom} {
@@ -141,6 +147,14 @@ func feedPattern(kind string, f feeds.Format) string {
 		return path
 	}
 	return "/" + kind + "/{slug}" + path[len("/"+kind+"/"):]
+}
+
+// archivePattern is the route pattern of the archives of a scope kind's
+// feed in format f.
+func archivePattern(kind string, f feeds.Format) string {
+	path := feedPattern(kind, f)
+	i := strings.LastIndexByte(path, '/')
+	return path[:i] + "/archive/{n}" + path[i:]
 }
 
 // siteFeeds answers GET and HEAD of the site's own feeds, the most requested
@@ -190,6 +204,13 @@ func (s *Server) feedHandler(kind string, f feeds.Format) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		requests.Inc()
 		scope := feeds.Scope{Kind: kind, Slug: r.PathValue("slug")}
+		if n := r.PathValue("n"); n != "" {
+			var err error
+			if scope.Archive, err = strconv.Atoi(n); err != nil || scope.Archive < 1 || strconv.Itoa(scope.Archive) != n {
+				s.handleNotFound(w, r)
+				return
+			}
+		}
 		doc, err := s.Feeds.Feed(r.Context(), scope, f)
 		if err != nil {
 			s.Error(w, r, err)

@@ -129,7 +129,8 @@ func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 		Store:   a.articles,
 		Related: a.sources,
 		Site: feeds.Site{Title: cfg.Site.Title, Description: cfg.Site.Description,
-			BaseURL: cfg.Site.BaseURL, Language: cfg.Site.Language, IDPrefix: a.meta("tag_prefix")},
+			BaseURL: cfg.Site.BaseURL, Language: cfg.Site.Language, IDPrefix: a.meta("tag_prefix"),
+			Icon: newsdesk.SiteURL(cfg.Site.BaseURL, cfg.Site.Favicon), Logo: newsdesk.SiteURL(cfg.Site.BaseURL, cfg.Site.Logo)},
 		Items: cfg.Feeds.Items,
 		Hub:   cfg.Feeds.Hub,
 		Epoch: a.epoch(),
@@ -179,6 +180,7 @@ func (a *app) server() (*web.Server, error) {
 		Directory:   a.articles,
 		Clock:       a.clock,
 		PageMaxAge:  a.cfg.Site.MaxAge.Duration,
+		FeedItems:   a.cfg.Feeds.Items,
 		Logger:      a.logger,
 	}
 	pages, err := templates.Pages(a.cfg.Site.Templates, s.Funcs())
