@@ -229,6 +229,8 @@ if mnd init --demo >"$mail/init.log" 2>&1 && mnd subscriber add new.reader@examp
   newsletter=$(ls "$mail"/data/outbox/e*.eml 2>/dev/null | head -n 1 || true)
   helper check_mail.py --record "$mail/dkim.txt" --selector nd --domain harbour-review.example --postal "$postal" \
     "confirmation=$confirmation" "newsletter=$newsletter"
+  # Mailpit's client-support score and phone-width renderings (scripts/conformance/mail.sh).
+  source "$repo/scripts/conformance/mail.sh"
 else
   fail "mail: newsdesk could not write mail: $(cat "$mail"/*.log | tail -n 3 | tr '\n' ' ')"
 fi

@@ -20,7 +20,7 @@ if [ ! -x "$npm_dir/node_modules/.bin/lighthouse" ] || [ ! -f "$npm_dir/node_mod
     lighthouse@12.2.3 axe-core@4.10.2 puppeteer-core@23.9.0) >npm.log 2>&1 ||
     fail "pages: npm install: $(tail -n 3 npm.log | tr '\n' ' ')"
 fi
-cp "$repo/scripts/conformance/lighthouse.mjs" "$repo/scripts/conformance/axe.mjs" "$npm_dir/"
+cp "$repo/scripts/conformance/"*.mjs "$npm_dir/"
 
 # Runs a Node helper; its ok/FAIL lines count, and a crash is a failure.
 node_helper() {
