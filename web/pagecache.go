@@ -58,7 +58,9 @@ func (pc *pageCache) get(ctx context.Context, key, contentType string, render re
 	c := pc.pages[key]
 	pc.mu.RUnlock()
 	if c != nil && c.gen == gen {
-		c.used.Store(true)
+		if !c.used.Load() { // a read, not a write, on the hot path: no cache-line ping-pong
+			c.used.Store(true)
+		}
 		return c.doc, nil
 	}
 	v, err, _ := pc.group.Do(strconv.FormatInt(gen, 10)+" "+key, func() (any, error) {
