@@ -30,24 +30,12 @@ func (s *ArticleService) SearchArticles(ctx context.Context, query string, limit
 		return nil, 0, fmt.Errorf("count search results: %w", err)
 	}
 	// Title words weigh most, then the summary's, then the body's.
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+articleColumns+from+
+	as, err := queryArticles(ctx, s.db.read, `SELECT `+articleColumns+from+
 		` ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0), a.published_at DESC`+limitClause(offset, limit), match)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search articles: %w", err)
 	}
-	defer rows.Close()
-	var as []*Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		as = append(as, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("search articles: %w", err)
-	}
-	return as, n, attachCategories(ctx, s.db.read, as)
+	return as, n, nil
 }
 
 // searchMatch turns what a reader typed into an FTS5 query: every word
