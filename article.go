@@ -57,6 +57,14 @@ type Category struct {
 	Name string
 }
 
+// ArticleStamp is what a sitemap says of a published article.
+type ArticleStamp struct {
+	Slug        string
+	Title       string
+	PublishedAt time.Time
+	UpdatedAt   time.Time
+}
+
 // ArticleFilter selects articles. Zero fields do not filter.
 type ArticleFilter struct {
 	ID       *int64

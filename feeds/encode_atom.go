@@ -12,6 +12,8 @@ import (
 type atomFeed struct {
 	*feeds.AtomFeed
 	Lang      string           `xml:"xml:lang,attr,omitempty"`
+	HistoryNS string           `xml:"xmlns:fh,attr,omitempty"`
+	Archive   *struct{}        `xml:"fh:archive,omitempty"`
 	Links     []feeds.AtomLink `xml:"link"`
 	Generator *atomGenerator
 	Entries   []*atomEntry `xml:"entry"`
@@ -72,6 +74,10 @@ func encodeAtom(md *model) ([]byte, error) {
 	// since Atom wants an author for every entry.
 	f.Author.Uri = md.BaseURL
 	f.Links = atomLinks(md.Meta)
+	f.Icon, f.Logo = md.Icon, md.Logo
+	if md.Archive {
+		f.HistoryNS, f.Archive = historyNS, &struct{}{}
+	}
 	f.Generator = &atomGenerator{Name: Generator}
 	for i, e := range f.AtomFeed.Entries {
 		f.Entries = append(f.Entries, newAtomEntry(e, md.entries[i], md.BaseURL))
@@ -88,6 +94,9 @@ func atomLinks(m Meta) []feeds.AtomLink {
 	}
 	if m.Hub != "" {
 		links = append(links, feeds.AtomLink{Href: m.Hub, Rel: "hub"})
+	}
+	for _, l := range historyLinks(m) {
+		links = append(links, feeds.AtomLink{Href: l.Href, Rel: l.Rel, Type: "application/atom+xml"})
 	}
 	return links
 }

@@ -19,6 +19,9 @@ func encodeJSON(md *model) ([]byte, error) {
 	f := &jsonFeed{JSONFeed: (&feeds.JSON{Feed: md.feed}).JSONFeed()}
 	f.FeedUrl = md.SelfURL
 	f.Language = md.Language
+	f.Icon, f.Favicon = md.Logo, md.Icon
+	// JSON Feed pages backwards: each document's next_url is the older run.
+	f.NextUrl = md.PrevArchive
 	f.Author.Url = md.BaseURL // Author and Authors[0] are one value
 	if md.Hub != "" {
 		f.Hubs = []*feeds.JSONHub{{Type: "WebSub", Url: md.Hub}}

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"encoding/xml"
+	"regexp"
 	"strings"
 
 	"github.com/gorilla/feeds"
@@ -9,17 +10,19 @@ import (
 
 // XML namespaces RSS documents declare beside gorilla's content namespace.
 const (
-	atomNS = "http://www.w3.org/2005/Atom"
-	dcNS   = "http://purl.org/dc/elements/1.1/"
+	atomNS    = "http://www.w3.org/2005/Atom"
+	dcNS      = "http://purl.org/dc/elements/1.1/"
+	historyNS = "http://purl.org/syndication/history/1.0" // RFC 5005
 )
 
 // rssDoc is gorilla's <rss> root with the Atom and Dublin Core namespaces
 // and newsdesk's channel.
 type rssDoc struct {
 	feeds.RssFeedXml
-	AtomNS  string      `xml:"xmlns:atom,attr"`
-	DCNS    string      `xml:"xmlns:dc,attr"`
-	Channel *rssChannel `xml:"channel"`
+	AtomNS    string      `xml:"xmlns:atom,attr"`
+	DCNS      string      `xml:"xmlns:dc,attr"`
+	HistoryNS string      `xml:"xmlns:fh,attr,omitempty"`
+	Channel   *rssChannel `xml:"channel"`
 }
 
 // rssChannel is gorilla's channel with the atom:link elements it lacks (self
@@ -27,6 +30,7 @@ type rssDoc struct {
 type rssChannel struct {
 	*feeds.RssFeed
 	AtomLinks []rssAtomLink `xml:"atom:link"`
+	Archive   *struct{}     `xml:"fh:archive,omitempty"`
 	Items     []*rssItem    `xml:"item"`
 }
 
@@ -58,6 +62,12 @@ func encodeRSS(md *model) ([]byte, error) {
 	ch.Language = md.Language
 	ch.Generator = Generator
 	ch.AtomLinks = rssAtomLinks(md.Meta)
+	if rssImageTypes.MatchString(md.Logo) { // RSS takes only GIF, JPEG and PNG
+		ch.Image = &feeds.RssImage{Url: md.Logo, Title: md.Title, Link: md.HomeURL}
+	}
+	if md.Archive {
+		ch.Archive = &struct{}{}
+	}
 	for i, it := range ch.RssFeed.Items {
 		ch.Items = append(ch.Items, newRSSItem(it, md.entries[i]))
 	}
@@ -66,6 +76,9 @@ func encodeRSS(md *model) ([]byte, error) {
 		AtomNS:     atomNS,
 		DCNS:       dcNS,
 		Channel:    ch,
+	}
+	if md.Archive {
+		doc.HistoryNS = historyNS
 	}
 	b, err := encodeXML(doc)
 	return b, wrapf(RSS, err)
@@ -77,8 +90,14 @@ func rssAtomLinks(m Meta) []rssAtomLink {
 	if m.Hub != "" {
 		links = append(links, rssAtomLink{AtomLink: feeds.AtomLink{Href: m.Hub, Rel: "hub"}})
 	}
+	for _, l := range historyLinks(m) {
+		links = append(links, rssAtomLink{AtomLink: feeds.AtomLink{Href: l.Href, Rel: l.Rel, Type: "application/rss+xml"}})
+	}
 	return links
 }
+
+// rssImageTypes matches the image formats RSS 2.0 allows for a channel.
+var rssImageTypes = regexp.MustCompile(`(?i)\.(gif|jpe?g|png)$`)
 
 // newRSSItem completes gorilla's item for entry e.
 func newRSSItem(it *feeds.RssItem, e *entry) *rssItem {

@@ -58,3 +58,22 @@ func writeHexEscaped(out *bytes.Buffer, doc []byte) {
 		doc = after
 	}
 }
+
+// historyLink is a link of RFC 5005's feed history.
+type historyLink struct{ Rel, Href string }
+
+// historyLinks lists the document's links to its place in the feed's
+// history: prev-archive, next-archive and, from an archive, current.
+func historyLinks(m Meta) []historyLink {
+	var links []historyLink
+	if m.Current != "" {
+		links = append(links, historyLink{"current", m.Current})
+	}
+	if m.PrevArchive != "" {
+		links = append(links, historyLink{"prev-archive", m.PrevArchive})
+	}
+	if m.NextArchive != "" {
+		links = append(links, historyLink{"next-archive", m.NextArchive})
+	}
+	return links
+}

@@ -21,6 +21,9 @@ import (
 // ArticleStore is what the publisher needs from the store.
 type ArticleStore interface {
 	LatestPublished(ctx context.Context, filter newsdesk.ArticleFilter) ([]*newsdesk.Article, error)
+	// FindArticles is LatestPublished with the count of all matches, which
+	// tells how many archive documents a feed has.
+	FindArticles(ctx context.Context, filter newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error)
 	FindAuthorBySlug(ctx context.Context, slug string) (*newsdesk.Author, error)
 	FindCategoryBySlug(ctx context.Context, slug string) (*newsdesk.Category, error)
 }
@@ -36,16 +39,25 @@ type Site struct {
 	Description string
 	BaseURL     string // absolute, without a trailing slash
 	Language    string
+	Icon        string // the site's icon, absolute; "" for none
+	Logo        string // the publication's logo, absolute; "" for none
 	// IDPrefix starts every feed's Atom id, e.g. "tag:example.org,2026-11-25:".
 	// It is fixed when the desk is created, so feed ids survive a change of
 	// address; without one, ids are the feeds' page URLs.
 	IDPrefix string
 }
 
-// Scope names a feed's selection: the whole site, a category or an author.
+// Scope names a feed's selection: the whole site, a category or an author,
+// and which document of it: the subscription feed (the newest articles) or
+// one of its archives (RFC 5005).
 type Scope struct {
 	Kind string // "", "category" or "author"
 	Slug string
+	// Archive numbers an archive document from the oldest, 1 on; 0 is the
+	// subscription feed. Archive n holds the nth oldest run of as many
+	// articles as a feed holds, so an archive, once complete, keeps its
+	// articles as newer ones are published.
+	Archive int
 }
 
 // Scope kinds.
@@ -59,6 +71,9 @@ const (
 // Path returns the URL path of the scope's feed in format f.
 func (s Scope) Path(f Format) string {
 	name := map[Format]string{RSS: "feed.xml", Atom: "atom.xml", JSON: "feed.json"}[f]
+	if s.Archive > 0 {
+		name = "archive/" + strconv.Itoa(s.Archive) + "/" + name
+	}
 	if s.Kind == ScopeSite {
 		return "/" + name
 	}
@@ -117,6 +132,11 @@ func (p *Publisher) Invalidate() {
 	p.mu.Unlock()
 }
 
+// Generation returns a number that Invalidate changes: what was rendered
+// at one generation is stale at the next. Pages cached elsewhere use it to
+// change with the feeds.
+func (p *Publisher) Generation() int64 { return p.gen.Load() }
+
 // Feed returns the document for scope in format f, from the cache when it
 // is fresh. An unknown category or author is ENOTFOUND, never an empty feed.
 func (p *Publisher) Feed(ctx context.Context, scope Scope, f Format) (*Document, error) {
@@ -128,7 +148,7 @@ func (p *Publisher) Feed(ctx context.Context, scope Scope, f Format) (*Document,
 	if c != nil && c.gen == gen {
 		return c.doc, nil
 	}
-	v, err, _ := p.group.Do(fmt.Sprintf("%d/%s/%s/%s", gen, scope.Kind, scope.Slug, f), func() (any, error) {
+	v, err, _ := p.group.Do(fmt.Sprintf("%d/%s/%s/%d/%s", gen, scope.Kind, scope.Slug, scope.Archive, f), func() (any, error) {
 		return p.render(ctx, scope, f, gen)
 	})
 	if err != nil {
@@ -160,17 +180,18 @@ func (p *Publisher) render(ctx context.Context, scope Scope, f Format, gen int64
 	return doc, nil
 }
 
-// renderArticles renders the feed of a site, category or author scope and
-// returns it with its update time.
+// renderArticles renders the feed of a site, category or author scope, or
+// one of its archives, and returns it with its update time.
 func (p *Publisher) renderArticles(ctx context.Context, scope Scope, f Format) ([]byte, time.Time, error) {
 	meta, filter, err := p.meta(ctx, scope, f)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	articles, err := p.Store.LatestPublished(ctx, filter)
+	articles, archives, err := p.selectArticles(ctx, scope, filter)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	p.archiveLinks(&meta, scope, f, archives)
 	meta.Updated = newest(articles)
 	if meta.Updated.IsZero() {
 		meta.Updated = p.Epoch
@@ -180,6 +201,57 @@ func (p *Publisher) renderArticles(ctx context.Context, scope Scope, f Format) (
 		return nil, time.Time{}, fmt.Errorf("render %s: %w", scope.Path(f), err)
 	}
 	return body, meta.Updated, nil
+}
+
+// selectArticles returns the articles of the scope's document, newest
+// first, and how many complete archives the scope has. An archive that
+// does not exist (yet) is ENOTFOUND.
+func (p *Publisher) selectArticles(ctx context.Context, scope Scope, filter newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error) {
+	size := p.items()
+	count := filter
+	count.Limit = 1
+	_, total, err := p.Store.FindArticles(ctx, count)
+	if err != nil {
+		return nil, 0, err
+	}
+	archives := total / size
+	if scope.Archive == 0 {
+		articles, err := p.Store.LatestPublished(ctx, filter)
+		return articles, archives, err
+	}
+	if scope.Archive > archives {
+		return nil, 0, newsdesk.Errorf(newsdesk.ENOTFOUND, "There is no archive %d of this feed.", scope.Archive)
+	}
+	// Newest first, archive n starts after the total - n*size newest.
+	filter.Offset, filter.Limit = total-scope.Archive*size, size
+	articles, err := p.Store.LatestPublished(ctx, filter)
+	return articles, archives, err
+}
+
+// archiveLinks links a document to its neighbours in the feed's history:
+// the subscription feed to its newest archive, an archive to the ones
+// before and after it and to the subscription feed.
+func (p *Publisher) archiveLinks(m *Meta, scope Scope, f Format, archives int) {
+	at := func(n int) string {
+		s := scope
+		s.Archive = n
+		return p.Site.BaseURL + s.Path(f)
+	}
+	switch {
+	case scope.Archive == 0:
+		if archives > 0 {
+			m.PrevArchive = at(archives)
+		}
+	default:
+		m.Archive = true
+		m.Current = at(0)
+		if scope.Archive > 1 {
+			m.PrevArchive = at(scope.Archive - 1)
+		}
+		if scope.Archive < archives {
+			m.NextArchive = at(scope.Archive + 1)
+		}
+	}
 }
 
 // renderRelated renders the related-reading feed: the newest ingested
@@ -220,7 +292,7 @@ func (p *Publisher) meta(ctx context.Context, scope Scope, f Format) (Meta, news
 	m := Meta{
 		Title: p.Site.Title, Description: p.Site.Description, Language: p.Site.Language,
 		BaseURL: p.Site.BaseURL, HomeURL: p.Site.BaseURL + "/", SelfURL: p.Site.BaseURL + scope.Path(f),
-		ID: p.feedID(scope), Hub: p.Hub,
+		ID: p.feedID(scope), Hub: p.Hub, Icon: p.Site.Icon, Logo: p.Site.Logo,
 	}
 	switch scope.Kind {
 	case ScopeCategory:

@@ -21,6 +21,18 @@ type memStore struct {
 
 func (m *memStore) LatestPublished(_ context.Context, f newsdesk.ArticleFilter) ([]*newsdesk.Article, error) {
 	m.queries.Add(1)
+	out, _ := m.find(f)
+	return out, nil
+}
+
+func (m *memStore) FindArticles(_ context.Context, f newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error) {
+	out, n := m.find(f)
+	return out, n, nil
+}
+
+// find selects as the store does: newest first (m.articles is kept so),
+// then the filter's offset and limit.
+func (m *memStore) find(f newsdesk.ArticleFilter) ([]*newsdesk.Article, int) {
 	var out []*newsdesk.Article
 	for _, a := range m.articles {
 		if f.Category != nil && (len(a.Categories) == 0 || a.Categories[0].Slug != *f.Category) {
@@ -28,7 +40,12 @@ func (m *memStore) LatestPublished(_ context.Context, f newsdesk.ArticleFilter) 
 		}
 		out = append(out, a)
 	}
-	return out, nil
+	n := len(out)
+	out = out[min(f.Offset, n):]
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, n
 }
 
 func (m *memStore) FindAuthorBySlug(_ context.Context, slug string) (*newsdesk.Author, error) {

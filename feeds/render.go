@@ -44,6 +44,15 @@ type Meta struct {
 	ID          string    // the feed's Atom id (an absolute URI; caller supplies)
 	Hub         string    // WebSub hub URL; "" when none
 	Updated     time.Time // newest change among items (caller computes; used for lastBuildDate / updated)
+	Icon        string    // absolute URL of the site's icon; "" for none
+	Logo        string    // absolute URL of the publication's logo; "" for none
+
+	// The feed's history (RFC 5005): the archive before this document and
+	// the one after it, absolute URLs, "" where there is none. Archive marks
+	// an archive document, whose Current is the subscription feed.
+	PrevArchive, NextArchive string
+	Archive                  bool
+	Current                  string
 }
 
 // Generator is the name feeds give for the software that wrote them.
@@ -121,7 +130,7 @@ func newModel(m Meta, articles []*newsdesk.Article) (*model, error) {
 // description even when none was given.
 func cleanMeta(m Meta) Meta {
 	for _, s := range []*string{&m.Title, &m.Description, &m.Language, &m.BaseURL,
-		&m.HomeURL, &m.SelfURL, &m.ID, &m.Hub} {
+		&m.HomeURL, &m.SelfURL, &m.ID, &m.Hub, &m.Icon, &m.Logo, &m.PrevArchive, &m.NextArchive, &m.Current} {
 		*s = CleanXMLText(*s)
 	}
 	if m.Description == "" {

@@ -58,6 +58,14 @@ func TemplateFuncs(baseURL string) htmltemplate.FuncMap {
 	return htmltemplate.FuncMap{
 		"permalink": func(a *newsdesk.Article) string { return baseURL + "/articles/" + url.PathEscape(a.Slug) },
 		"longDate":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+		// Outlook for Windows ignores max-width: a fixed 600-pixel table that
+		// only it reads keeps the layout. html/template drops conditional
+		// comments written in a template, so they come from here.
+		"outlookOpen": func() htmltemplate.HTML {
+			return `<!--[if mso]><table role="presentation" width="600" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->`
+		},
+		"outlookClose": func() htmltemplate.HTML { return `<!--[if mso]></td></tr></table><![endif]-->` },
+		"breakable":    Breakable,
 	}
 }
 
@@ -206,4 +214,26 @@ func wrapLines(s string, limit int) string {
 		b.WriteString("\r\n")
 	}
 	return b.String()
+}
+
+// breakEvery is how many characters of a long link may stand without a
+// place to wrap.
+const breakEvery = 16
+
+// Breakable escapes a long link for showing as text, with a <wbr> after
+// each slash and at least every 16 characters, so that it wraps on a phone
+// instead of widening the message: CSS that breaks words is not supported
+// by enough mail clients.
+func Breakable(s string) htmltemplate.HTML {
+	var b strings.Builder
+	run := 0
+	for _, r := range s {
+		b.WriteString(htmltemplate.HTMLEscapeString(string(r)))
+		run++
+		if r == '/' || r == '?' || r == '&' || r == '=' || run == breakEvery {
+			b.WriteString("<wbr>")
+			run = 0
+		}
+	}
+	return htmltemplate.HTML(b.String())
 }

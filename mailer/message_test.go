@@ -101,7 +101,9 @@ func TestEditionMessageHeadersAndParts(t *testing.T) {
 			t.Errorf("HTML part lacks %q", want)
 		}
 	}
-	if strings.Contains(html, "<style") || !strings.Contains(html, `<h1 style="`) {
+	// Styles are inline; the <style> block keeps only what cannot be: the
+	// narrow-screen and dark-mode rules.
+	if !strings.Contains(html, `<body class="nd-bg" style="`) || strings.Contains(html, "font-size: 17px") {
 		t.Errorf("HTML part's CSS is not inlined")
 	}
 	for _, line := range strings.Split(string(msg), "\r\n") {
@@ -228,5 +230,19 @@ func TestConfirmationMessage(t *testing.T) {
 	}
 	if !strings.Contains(text, "Someone, probably you, asked to receive The Weekly") {
 		t.Errorf("text part is not from confirm.txt:\n%s", text)
+	}
+}
+
+// TestBreakableLinksWrap: a long link shown as text gets places to wrap
+// after slashes and at least every 16 characters, and stays escaped.
+func TestBreakableLinksWrap(t *testing.T) {
+	got := string(mailer.Breakable("https://news.example.org/confirm/AXUBAQC2os3z8PLtKmNgaqDTH8FV?a=<b>"))
+	for _, seg := range strings.Split(got, "<wbr>") {
+		if n := len([]rune(strings.NewReplacer("&lt;", "<", "&gt;", ">").Replace(seg))); n > 16 {
+			t.Errorf("segment %q has %d characters", seg, n)
+		}
+	}
+	if strings.Contains(got, "<b>") || strings.ReplaceAll(got, "<wbr>", "") != "https://news.example.org/confirm/AXUBAQC2os3z8PLtKmNgaqDTH8FV?a=&lt;b&gt;" {
+		t.Errorf("Breakable = %s", got)
 	}
 }

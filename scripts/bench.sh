@@ -10,7 +10,7 @@
 # "TARGET MISSED" and still exits 0.
 #
 # Environment:
-#   BENCH_ONLY=feeds|render|ingest|mail|digest|soak  run one benchmark only
+#   BENCH_ONLY=feeds|pages|render|ingest|mail|digest|soak  run one benchmark only
 #   BENCH_SHORT=1            skip the 100,000-article archive (go test -short)
 #   BENCH_RENDER_TARGET_MS   ceiling for one publish at 100k articles (default 50)
 #   BENCH_RENDER_GROWTH      largest acceptable 100k/1k cost ratio (default 2)
@@ -34,6 +34,36 @@ if [[ -z $only || $only == feeds ]]; then
 	if ! BENCH_SUMMARY=$summary scripts/bench/feeds.sh; then
 		echo "feeds vs nginx: CRASHED (see above)" >>"$summary"
 		crashed=1
+	fi
+	echo
+fi
+
+if [[ -z $only || $only == pages ]]; then
+	# Pages are served from memory by the ordinary server (no fast path):
+	# the target is half of nginx's rate for the same exported bytes.
+	echo "### Pages vs nginx (scripts/bench/feeds.sh with BENCH_PATH)"
+	echo "@section pages" >>"$summary"
+	for p in / /articles/harbour-at-a-crossroads; do
+		if ! BENCH_SUMMARY=$summary BENCH_NAME=pages BENCH_PATH=$p BENCH_TARGET=${BENCH_PAGES_TARGET:-0.5} BENCH_GOMAXPROCS= \
+			scripts/bench/feeds.sh; then
+			echo "pages $p vs nginx: CRASHED (see above)" >>"$summary"
+			crashed=1
+		fi
+	done
+	echo "@section page-edit" >>"$summary"
+	go test -run '^$' -bench EditReachesCachedPage -benchtime=20x -timeout 30m ./web/ | tee "$work/page-edit.txt"
+	if ((PIPESTATUS[0] != 0)); then
+		echo "page edit: CRASHED (see above)" >>"$summary"
+		crashed=1
+	else
+		awk -v target="${BENCH_PAGE_EDIT_TARGET_MS:-50}" '
+			$1 ~ /^BenchmarkEditReachesCachedPage\/articles=/ {
+				split($1, part, "/"); sub(/^articles=/, "", part[2]); sub(/-[0-9]+$/, "", part[2])
+				for (i = 2; i < NF; i++) if ($(i + 1) == "ns/op") ns = $i
+				printf "page edit at %s articles: %.1f ms from the edit to the new page served (target < %d ms): %s\n", \
+					part[2], ns / 1e6, target, ns / 1e6 < target ? "ok" : "TARGET MISSED"
+			}
+		' "$work/page-edit.txt" >>"$summary"
 	fi
 	echo
 fi

@@ -121,29 +121,36 @@ func findArticles(ctx context.Context, q queryer, f newsdesk.ArticleFilter, coun
 		}
 	}
 	query := `SELECT ` + articleColumns + articleFrom + where + orderBy(f) + limitClause(f.Offset, f.Limit)
-	rows, err := q.QueryContext(ctx, query, args...)
+	as, err := queryArticles(ctx, q, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find articles: %w", err)
+	}
+	if !count {
+		n = len(as)
+	}
+	return as, n, nil
+}
+
+// queryArticles runs a query that selects articleColumns and returns its
+// articles with their categories.
+func queryArticles(ctx context.Context, q queryer, query string, args ...any) ([]*Article, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var as []*Article
 	for rows.Next() {
 		a, err := scanArticle(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		as = append(as, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find articles: %w", err)
+		return nil, err
 	}
-	if err := attachCategories(ctx, q, as); err != nil {
-		return nil, 0, err
-	}
-	if !count {
-		n = len(as)
-	}
-	return as, n, nil
+	return as, attachCategories(ctx, q, as)
 }
 
 // orderBy sorts newest first. With a status that has publication times it

@@ -2,10 +2,12 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -26,6 +28,14 @@ type page struct {
 	PrevURL   string
 	NextURL   string
 	Subscribe *subscribePage // subscription forms and notices
+
+	Home        bool   // the front page, whose <h1> is the site's name
+	Description string // meta description and link previews
+	Image       *pageImage
+	LinkedData  any           // schema.org JSON-LD, encoded by html/template
+	Body        template.HTML // the article's content as the page shows it
+	Query       string        // what was searched for
+	Total       int           // search results in all
 }
 
 // feedLink is one autodiscovery link.
@@ -89,6 +99,21 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 // renderStatus executes the template into a buffer first, so that a
 // template error becomes a clean 500 and not half a page.
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	body, err := s.renderPage(name, p)
+	if err != nil {
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// renderPage executes the page template name with what every page shows.
+func (s *Server) renderPage(name string, p *page) ([]byte, error) {
 	p.Site = s.Site
 	if p.Feeds == nil {
 		p.Feeds = s.feedLinks(feeds.Scope{}, s.Site.Title)
@@ -96,15 +121,9 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	var buf bytes.Buffer
 	if err := s.Pages.ExecuteTemplate(&buf, name, p); err != nil {
 		s.Logger.Error("render page", "template", name, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
-		return
+		return nil, err
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(buf.Bytes())
-	}
+	return buf.Bytes(), nil
 }
 
 func (s *Server) pageSize() int {
@@ -114,68 +133,128 @@ func (s *Server) pageSize() int {
 	return s.PageSize
 }
 
-// pageNumber reads ?page=N; anything that is not a positive number is page 1.
-func pageNumber(r *http.Request) int {
-	n, err := strconv.Atoi(r.URL.Query().Get("page"))
-	if err != nil || n < 1 || n > 100000 {
-		return 1
+// maxPageNumber bounds page numbers in list paths.
+const maxPageNumber = 100000
+
+// listPath is the path of page n of the list at base ("/", "/category/x"):
+// page 1 is the list's own address, the others /page/N/ below it, so that
+// an export to a static host has every page under a plain file name.
+func listPath(base string, n int) string {
+	if n <= 1 {
+		return base
 	}
-	return n
+	return strings.TrimSuffix(base, "/") + "/page/" + strconv.Itoa(n) + "/"
 }
 
-// listPage fills a page with one page of the published articles that filter
-// selects, and the links to its neighbours.
-func (s *Server) listPage(r *http.Request, p *page, filter newsdesk.ArticleFilter, path string) error {
+// listPage reads the page number from the request's path and fills p with
+// that page of the published articles that filter selects, and the links to
+// its neighbours. A page past the last one is ENOTFOUND, except page 1 of an
+// empty list.
+func (s *Server) listPage(ctx context.Context, n int, p *page, filter newsdesk.ArticleFilter, base string) error {
 	published := newsdesk.StatusPublished
-	n := pageNumber(r)
 	filter.Status, filter.Limit, filter.Offset = &published, s.pageSize(), (n-1)*s.pageSize()
-	articles, total, err := s.Articles.FindArticles(r.Context(), filter)
+	articles, total, err := s.Articles.FindArticles(ctx, filter)
 	if err != nil {
 		return err
 	}
+	if n > 1 && len(articles) == 0 {
+		return newsdesk.Errorf(newsdesk.ENOTFOUND, "There is no page %d here.", n)
+	}
 	p.Articles = articles
-	p.Canonical = s.Site.BaseURL + path
+	p.Canonical = s.Site.BaseURL + listPath(base, n)
 	if n > 1 {
-		p.PrevURL = s.Site.BaseURL + path + pageQuery(n-1)
-		p.Canonical += pageQuery(n)
+		p.PrevURL = s.Site.BaseURL + listPath(base, n-1)
 	}
 	if n*s.pageSize() < total {
-		p.NextURL = s.Site.BaseURL + path + pageQuery(n+1)
+		p.NextURL = s.Site.BaseURL + listPath(base, n+1)
 	}
 	return nil
 }
 
-func pageQuery(n int) string {
-	if n <= 1 {
-		return ""
+// listNumber reads the page number of a list from the path ({n}) or, from
+// links made before lists had paths, ?page=N. canonical is false when the
+// request should be sent to the list's path for that page; n is 0 when the
+// path names no page. Other query parameters (a campaign tag, say) do not
+// change what a page shows, so the cache is keyed by the path alone.
+func listNumber(r *http.Request) (n int, canonical bool) {
+	if v := r.PathValue("n"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageNumber || strconv.Itoa(n) != v {
+			return 0, true // not a page: ENOTFOUND below
+		}
+		return n, n > 1
 	}
-	return "?page=" + strconv.Itoa(n)
+	if q := r.URL.Query().Get("page"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 1 || n > maxPageNumber {
+			return 1, false
+		}
+		return n, false
+	}
+	return 1, true
 }
 
-func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
-	p := &page{}
-	if err := s.listPage(r, p, newsdesk.ArticleFilter{}, "/"); err != nil {
-		s.Error(w, r, err)
-		return
+// listHandler serves the pages of a list: base is the list's first page,
+// fill sets what the list shows for the request.
+func (s *Server) listHandler(base func(r *http.Request) string, fill func(ctx context.Context, r *http.Request, n int) (string, *page, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		n, canonical := listNumber(r)
+		if n == 0 {
+			s.handleNotFound(w, r)
+			return
+		}
+		if !canonical {
+			http.Redirect(w, r, s.Site.BaseURL+listPath(base(r), n), http.StatusMovedPermanently)
+			return
+		}
+		s.servePage(w, r, r.URL.Path, func(ctx context.Context) ([]byte, error) {
+			name, p, err := fill(ctx, r, n)
+			if err != nil {
+				return nil, err
+			}
+			return s.renderPage(name, p)
+		})
 	}
-	p.Subscribe = s.subscribeForm(r.Context())
-	s.render(w, r, "index.html", p)
+}
+
+func (s *Server) handleIndex() http.HandlerFunc {
+	return s.listHandler(func(*http.Request) string { return "/" },
+		func(ctx context.Context, r *http.Request, n int) (string, *page, error) {
+			p := &page{Home: n == 1, Description: s.siteDescription()}
+			if err := s.listPage(ctx, n, p, newsdesk.ArticleFilter{}, "/"); err != nil {
+				return "", nil, err
+			}
+			if n == 1 {
+				p.Subscribe = s.subscribeForm(ctx)
+				p.LinkedData = s.siteLinkedData()
+			} else {
+				p.Title = "Page " + strconv.Itoa(n)
+			}
+			return "index.html", p, nil
+		})
 }
 
 func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
-	a, err := s.Articles.FindArticleBySlug(r.Context(), r.PathValue("slug"))
-	if err == nil && a.Status != newsdesk.StatusPublished {
-		err = newsdesk.Errorf(newsdesk.ENOTFOUND, "There is no page at this address.")
-	}
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.render(w, r, "article.html", &page{
-		Title:     a.Title,
-		Article:   a,
-		Related:   s.related(r, a),
-		Canonical: s.Site.BaseURL + "/articles/" + url.PathEscape(a.Slug),
+	slug := r.PathValue("slug")
+	s.servePage(w, r, r.URL.Path, func(ctx context.Context) ([]byte, error) {
+		a, err := s.Articles.FindArticleBySlug(ctx, slug)
+		if err == nil && a.Status != newsdesk.StatusPublished {
+			err = newsdesk.Errorf(newsdesk.ENOTFOUND, "There is no page at this address.")
+		}
+		if err != nil {
+			return nil, err
+		}
+		p := &page{
+			Title:       a.Title,
+			Article:     a,
+			Related:     s.related(ctx, a),
+			Canonical:   s.Site.BaseURL + "/articles/" + url.PathEscape(a.Slug),
+			Description: articleDescription(a),
+			Image:       s.leadImage(a),
+			Body:        s.articleBody(a),
+		}
+		p.LinkedData = s.articleLinkedData(a, p)
+		return s.renderPage("article.html", p)
 	})
 }
 
@@ -184,43 +263,64 @@ const relatedItems = 5
 
 // related returns the article's related reading. Without it the page is
 // still worth showing, so a failure is logged and not passed on.
-func (s *Server) related(r *http.Request, a *newsdesk.Article) []*newsdesk.Item {
+func (s *Server) related(ctx context.Context, a *newsdesk.Article) []*newsdesk.Item {
 	if s.Related == nil {
 		return nil
 	}
-	items, err := s.Related.RelatedItems(r.Context(), []int64{a.ID}, relatedItems)
+	items, err := s.Related.RelatedItems(ctx, []int64{a.ID}, relatedItems)
 	if err != nil {
 		s.Logger.Warn("related reading failed", "article", a.Slug, "err", err)
 	}
 	return items
 }
 
-func (s *Server) handleCategory(w http.ResponseWriter, r *http.Request) {
-	c, err := s.Articles.FindCategoryBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	scope := feeds.Scope{Kind: feeds.ScopeCategory, Slug: c.Slug}
-	p := &page{Title: c.Name, Feeds: s.feedLinks(scope, s.Site.Title+": "+c.Name)}
-	if err := s.listPage(r, p, newsdesk.ArticleFilter{Category: &c.Slug}, "/category/"+url.PathEscape(c.Slug)); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.render(w, r, "list.html", p)
+func (s *Server) handleCategory() http.HandlerFunc {
+	return s.listHandler(func(r *http.Request) string { return "/category/" + url.PathEscape(r.PathValue("slug")) },
+		func(ctx context.Context, r *http.Request, n int) (string, *page, error) {
+			c, err := s.Articles.FindCategoryBySlug(ctx, r.PathValue("slug"))
+			if err != nil {
+				return "", nil, err
+			}
+			scope := feeds.Scope{Kind: feeds.ScopeCategory, Slug: c.Slug}
+			p := &page{Title: c.Name, Feeds: s.feedLinks(scope, s.Site.Title+": "+c.Name),
+				Description: "Articles on " + c.Name + " from " + s.Site.Title + "."}
+			err = s.listPage(ctx, n, p, newsdesk.ArticleFilter{Category: &c.Slug}, "/category/"+url.PathEscape(c.Slug))
+			pageTitle(p, n)
+			return "list.html", p, err
+		})
 }
 
-func (s *Server) handleAuthor(w http.ResponseWriter, r *http.Request) {
-	a, err := s.Articles.FindAuthorBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		s.Error(w, r, err)
-		return
+func (s *Server) handleAuthor() http.HandlerFunc {
+	return s.listHandler(func(r *http.Request) string { return "/author/" + url.PathEscape(r.PathValue("slug")) },
+		func(ctx context.Context, r *http.Request, n int) (string, *page, error) {
+			a, err := s.Articles.FindAuthorBySlug(ctx, r.PathValue("slug"))
+			if err != nil {
+				return "", nil, err
+			}
+			scope := feeds.Scope{Kind: feeds.ScopeAuthor, Slug: a.Slug}
+			p := &page{Title: a.Name, Intro: a.Bio, Feeds: s.feedLinks(scope, s.Site.Title+": "+a.Name),
+				Description: excerpt(a.Bio, descriptionLength), LinkedData: s.authorLinkedData(a)}
+			if p.Description == "" {
+				p.Description = "Articles by " + a.Name + " in " + s.Site.Title + "."
+			}
+			err = s.listPage(ctx, n, p, newsdesk.ArticleFilter{Author: &a.Slug}, "/author/"+url.PathEscape(a.Slug))
+			pageTitle(p, n)
+			return "list.html", p, err
+		})
+}
+
+// pageTitle names the later pages of a list by their number.
+func pageTitle(p *page, n int) {
+	if n > 1 {
+		p.Title += " · page " + strconv.Itoa(n)
 	}
-	scope := feeds.Scope{Kind: feeds.ScopeAuthor, Slug: a.Slug}
-	p := &page{Title: a.Name, Intro: a.Bio, Feeds: s.feedLinks(scope, s.Site.Title+": "+a.Name)}
-	if err := s.listPage(r, p, newsdesk.ArticleFilter{Author: &a.Slug}, "/author/"+url.PathEscape(a.Slug)); err != nil {
-		s.Error(w, r, err)
-		return
+}
+
+// siteDescription is the site's description, or a plain one made from its
+// name: search engines want one on every page.
+func (s *Server) siteDescription() string {
+	if s.Site.Description != "" {
+		return excerpt(s.Site.Description, descriptionLength)
 	}
-	s.render(w, r, "list.html", p)
+	return "The latest articles from " + s.Site.Title + "."
 }

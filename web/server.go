@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -31,6 +33,11 @@ type FeedSource interface {
 	Feed(ctx context.Context, scope feeds.Scope, f feeds.Format) (*feeds.Document, error)
 }
 
+// Searcher finds published articles by their words, bodies included.
+type Searcher interface {
+	SearchArticles(ctx context.Context, query string, limit, offset int) ([]*newsdesk.Article, int, error)
+}
+
 // Site is what pages say about the publication.
 type Site struct {
 	Title         string
@@ -38,6 +45,8 @@ type Site struct {
 	BaseURL       string
 	Language      string
 	PostalAddress string
+	Logo          string // the publication's logo: a URL, or a path on the site
+	Favicon       string // the site's icon: a URL, or a path on the site
 }
 
 // Server holds the HTTP side of the daemon.
@@ -50,7 +59,10 @@ type Server struct {
 	MediaDir string        // served under /media/; "" serves nothing
 	MaxAge   time.Duration // Cache-Control max-age for feeds
 	PageSize int
-	Health   func(context.Context) error
+	// FeedItems is how many articles a feed holds, as the publisher was
+	// told (feeds.items); export needs it to list the feeds' archives.
+	FeedItems int
+	Health    func(context.Context) error
 	// Writable probes that the data directory can be written; while it
 	// cannot, requests that may write get 503. nil checks nothing.
 	Writable func(context.Context) error
@@ -71,32 +83,44 @@ type Server struct {
 
 	API http.Handler // the JSON API, mounted at /api/v1/; nil leaves it out
 
-	cacheControl []string
-	limiter      *ipLimiter
-	gate         writeGate
+	Search    Searcher       // nil: no search page
+	Directory Directory      // lists pages for sitemaps; nil: no sitemaps
+	Clock     newsdesk.Clock // for the news sitemap; nil: the system clock
+	// Generations tells when cached pages are stale; nil: only Invalidate
+	// does. The feed publisher fits, so pages and feeds change together.
+	Generations    Generations
+	PageMaxAge     time.Duration // Cache-Control max-age for pages
+	PageCacheBytes int64         // memory for cached pages; 0: DefaultPageCacheBytes
+
+	cacheControl     []string
+	pageCacheControl []string
+	pageCache        *pageCache
+	images           *imageSizes
+	generations      Generations
+	limiter          *ipLimiter
+	gate             writeGate
 }
 
 // Handler returns the routes.
 func (s *Server) Handler() http.Handler {
 	s.cacheControl = feeds.CacheControl(s.MaxAge)
+	s.initPageCache()
 	if s.Logger == nil {
 		s.Logger = slog.Default()
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.handleIndex)
-	mux.HandleFunc("GET /articles/{slug}", s.handleArticle)
-	mux.HandleFunc("GET /category/{slug}", s.handleCategory)
-	mux.HandleFunc("GET /author/{slug}", s.handleAuthor)
+	s.pageRoutes(mux)
 	for _, f := range feeds.Formats {
 		for _, kind := range []string{feeds.ScopeSite, feeds.ScopeCategory, feeds.ScopeAuthor} {
 			mux.HandleFunc("GET "+feedPattern(kind, f), s.feedHandler(kind, f))
+			mux.HandleFunc("GET "+archivePattern(kind, f), s.feedHandler(kind, f))
 		}
 	}
 	for _, f := range []feeds.Format{feeds.RSS, feeds.Atom} {
 		mux.HandleFunc("GET "+feeds.Scope{Kind: feeds.ScopeRelated}.Path(f), s.feedHandler(feeds.ScopeRelated, f))
 	}
 	if s.MediaDir != "" {
-		mux.Handle("GET /media/", http.StripPrefix("/media/", noListing(http.FileServer(http.Dir(s.MediaDir)))))
+		mux.Handle("GET /media/", http.StripPrefix("/media/", s.mediaCaching(noListing(http.FileServer(http.Dir(s.MediaDir))))))
 	}
 	if s.Subscriptions != nil {
 		s.subscriptionRoutes(mux)
@@ -127,6 +151,14 @@ func feedPattern(kind string, f feeds.Format) string {
 		return path
 	}
 	return "/" + kind + "/{slug}" + path[len("/"+kind+"/"):]
+}
+
+// archivePattern is the route pattern of the archives of a scope kind's
+// feed in format f.
+func archivePattern(kind string, f feeds.Format) string {
+	path := feedPattern(kind, f)
+	i := strings.LastIndexByte(path, '/')
+	return path[:i] + "/archive/{n}" + path[i:]
 }
 
 // siteFeeds answers GET and HEAD of the site's own feeds, the most requested
@@ -176,6 +208,13 @@ func (s *Server) feedHandler(kind string, f feeds.Format) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		requests.Inc()
 		scope := feeds.Scope{Kind: kind, Slug: r.PathValue("slug")}
+		if n := r.PathValue("n"); n != "" {
+			var err error
+			if scope.Archive, err = strconv.Atoi(n); err != nil || scope.Archive < 1 || strconv.Itoa(scope.Archive) != n {
+				s.handleNotFound(w, r)
+				return
+			}
+		}
 		doc, err := s.Feeds.Feed(r.Context(), scope, f)
 		if err != nil {
 			s.Error(w, r, err)

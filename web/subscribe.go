@@ -105,12 +105,14 @@ func (s *Server) subscribeForm(ctx context.Context) *subscribePage {
 }
 
 func (s *Server) handleSubscribeForm(w http.ResponseWriter, r *http.Request) {
-	p := &subscribePage{Action: s.Site.BaseURL + "/subscribe"}
-	if err := s.choices(r.Context(), p, nil, nil); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.render(w, r, "subscribe.html", &page{Title: "Subscribe", Subscribe: p})
+	s.servePage(w, r, "/subscribe", func(ctx context.Context) ([]byte, error) {
+		p := &subscribePage{Action: s.Site.BaseURL + "/subscribe"}
+		if err := s.choices(ctx, p, nil, nil); err != nil {
+			return nil, err
+		}
+		return s.renderPage("subscribe.html", &page{Title: "Subscribe", Subscribe: p, Canonical: s.Site.BaseURL + "/subscribe",
+			Description: "Subscribe to the newsletters of " + s.Site.Title + " by email."})
+	})
 }
 
 // handleSubscribe records a subscription request. Every valid request gets

@@ -129,7 +129,8 @@ func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
 		Store:   a.articles,
 		Related: a.sources,
 		Site: feeds.Site{Title: cfg.Site.Title, Description: cfg.Site.Description,
-			BaseURL: cfg.Site.BaseURL, Language: cfg.Site.Language, IDPrefix: a.meta("tag_prefix")},
+			BaseURL: cfg.Site.BaseURL, Language: cfg.Site.Language, IDPrefix: a.meta("tag_prefix"),
+			Icon: newsdesk.SiteURL(cfg.Site.BaseURL, cfg.Site.Favicon), Logo: newsdesk.SiteURL(cfg.Site.BaseURL, cfg.Site.Logo)},
 		Items: cfg.Feeds.Items,
 		Hub:   cfg.Feeds.Hub,
 		Epoch: a.epoch(),
@@ -165,7 +166,8 @@ func (a *app) close() {
 func (a *app) server() (*web.Server, error) {
 	s := &web.Server{
 		Site: web.Site{Title: a.cfg.Site.Title, Description: a.cfg.Site.Description, BaseURL: a.cfg.Site.BaseURL,
-			Language: a.cfg.Site.Language, PostalAddress: a.cfg.Site.PostalAddress},
+			Language: a.cfg.Site.Language, PostalAddress: a.cfg.Site.PostalAddress,
+			Logo: a.cfg.Site.Logo, Favicon: a.cfg.Site.Favicon},
 		Articles: a.articles,
 		Related:  a.sources,
 		Feeds:    a.publisher,
@@ -173,7 +175,14 @@ func (a *app) server() (*web.Server, error) {
 		MaxAge:   a.cfg.Feeds.MaxAge.Duration,
 		Health:   a.db.Health,
 		Writable: a.db.Writable,
-		Logger:   a.logger,
+		// Pages change with the feeds: one generation for both.
+		Generations: a.publisher,
+		Search:      a.articles,
+		Directory:   a.articles,
+		Clock:       a.clock,
+		PageMaxAge:  a.cfg.Site.MaxAge.Duration,
+		FeedItems:   a.cfg.Feeds.Items,
+		Logger:      a.logger,
 	}
 	pages, err := templates.Pages(a.cfg.Site.Templates, s.Funcs())
 	if err != nil {

@@ -29,12 +29,15 @@ type Config struct {
 
 // SiteConfig describes the publication.
 type SiteConfig struct {
-	Title         string `toml:"title"`
-	Description   string `toml:"description"`
-	BaseURL       string `toml:"base_url"`
-	Language      string `toml:"language"`
-	PostalAddress string `toml:"postal_address"`
-	Templates     string `toml:"templates"`
+	Title         string   `toml:"title"`
+	Description   string   `toml:"description"`
+	BaseURL       string   `toml:"base_url"`
+	Language      string   `toml:"language"`
+	PostalAddress string   `toml:"postal_address"`
+	Templates     string   `toml:"templates"`
+	MaxAge        Duration `toml:"max_age"` // Cache-Control max-age of pages
+	Logo          string   `toml:"logo"`    // URL or site path of the publication's logo
+	Favicon       string   `toml:"favicon"` // URL or site path of the site's icon
 }
 
 // HTTPConfig is the daemon's listener.
@@ -130,6 +133,7 @@ func DefaultConfig() Config {
 			Title:    "newsdesk",
 			BaseURL:  "http://127.0.0.1:8080",
 			Language: "en",
+			MaxAge:   Duration{time.Minute},
 		},
 		HTTP:  HTTPConfig{Listen: "127.0.0.1:8080"},
 		Feeds: FeedsConfig{Items: 20, MaxAge: Duration{5 * time.Minute}},
@@ -228,6 +232,9 @@ func (c *Config) Validate() error {
 	if c.Feeds.Items < 1 || c.Feeds.Items > 1000 {
 		return fmt.Errorf("config feeds.items: %d must be between 1 and 1000", c.Feeds.Items)
 	}
+	if c.Site.MaxAge.Duration < 0 {
+		return fmt.Errorf("config site.max_age: must not be negative")
+	}
 	if c.Feeds.MaxAge.Duration < 0 {
 		return fmt.Errorf("config feeds.max_age: must not be negative")
 	}
@@ -285,7 +292,9 @@ const exampleConfig = `# newsdesk configuration. Every key may also be set in th
 [site]
 # The publication's name, shown in pages and feeds.
 title = %q
-# description = "Analysis and commentary"
+# A line about the publication, in pages (and their description for search
+# engines) and feeds.
+description = %q
 # The public address readers reach the site at. Feeds and emails use it for
 # every link, and the ids of feeds and articles are made from its host, so
 # set it before init and before publishing.
@@ -296,6 +305,13 @@ language = "en"
 # postal_address = "1 Harbour Street, Bristol BS1 1AA, United Kingdom"
 # A directory of templates overriding the built-in ones, file by file.
 # templates = "templates"
+# The publication's logo and the site's icon: URLs, or paths on the site
+# such as /media/logo.svg (files in the data directory's media folder).
+logo = %q
+favicon = %q
+# Cache-Control max-age for pages. Pages are kept in memory until content
+# changes, so this only says how long browsers and proxies may reuse them.
+max_age = "1m"
 
 [http]
 listen = "127.0.0.1:8080"

@@ -9,9 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/newsdesk/newsdesk"
-	"github.com/newsdesk/newsdesk/feeds"
 )
 
 func runExport(ctx context.Context, env *Env, args []string) error {
@@ -29,15 +26,15 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
-	paths, err := app.exportPaths(ctx)
-	if err != nil {
-		return err
-	}
 	srv, err := app.server()
 	if err != nil {
 		return err
 	}
 	h := srv.Handler()
+	paths, err := srv.PublicPaths(ctx)
+	if err != nil {
+		return err
+	}
 	for _, p := range paths {
 		if err := exportPath(ctx, h, *out, p); err != nil {
 			return err
@@ -51,49 +48,10 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// exportPaths lists every public URL path: pages and feeds of the site, of
-// each category and author, and each published article.
-func (a *app) exportPaths(ctx context.Context) ([]string, error) {
-	paths := []string{"/"}
-	scopes := []feeds.Scope{{}}
-	cats, err := a.articles.FindCategories(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range cats {
-		scopes = append(scopes, feeds.Scope{Kind: feeds.ScopeCategory, Slug: c.Slug})
-	}
-	authors, err := a.articles.FindAuthors(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, au := range authors {
-		scopes = append(scopes, feeds.Scope{Kind: feeds.ScopeAuthor, Slug: au.Slug})
-	}
-	for _, s := range scopes {
-		if s.Kind != feeds.ScopeSite {
-			paths = append(paths, "/"+s.Kind+"/"+s.Slug)
-		}
-		for _, f := range feeds.Formats {
-			paths = append(paths, s.Path(f))
-		}
-	}
-	related := feeds.Scope{Kind: feeds.ScopeRelated}
-	paths = append(paths, related.Path(feeds.RSS), related.Path(feeds.Atom))
-	published := newsdesk.StatusPublished
-	articles, _, err := a.articles.FindArticles(ctx, newsdesk.ArticleFilter{Status: &published})
-	if err != nil {
-		return nil, err
-	}
-	for _, art := range articles {
-		paths = append(paths, "/articles/"+art.Slug)
-	}
-	return paths, nil
-}
-
 // exportPath fetches path from the daemon's own handler and writes the
 // bytes it would send. Pages without an extension become NAME.html, and
-// "/" becomes index.html, which static servers find with try_files.
+// "/" and "/page/2/" become index.html in their folder, which static
+// servers find with try_files.
 func exportPath(ctx context.Context, h http.Handler, out, path string) error {
 	req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
 	rec := httptest.NewRecorder()
@@ -102,8 +60,8 @@ func exportPath(ctx context.Context, h http.Handler, out, path string) error {
 		return fmt.Errorf("export %s: status %d", path, rec.Code)
 	}
 	name := strings.TrimPrefix(path, "/")
-	if name == "" {
-		name = "index.html"
+	if name == "" || strings.HasSuffix(name, "/") {
+		name += "index.html"
 	} else if filepath.Ext(name) == "" {
 		name += ".html"
 	}

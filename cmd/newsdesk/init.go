@@ -24,6 +24,9 @@ func runInit(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *demo {
+		demoSite(&cfg.Site)
+	}
 	if _, err := os.Stat(filepath.Join(g.data, dbFile)); err == nil {
 		return usagef("%s is already initialised (found %s)", g.data, dbFile)
 	}
@@ -105,9 +108,26 @@ func writeExampleConfig(env *Env, path string, cfg Config) error {
 		return err
 	}
 	defer f.Close()
-	if _, err := fmt.Fprintf(f, exampleConfig, cfg.Site.Title, cfg.Site.BaseURL); err != nil {
+	if _, err := fmt.Fprintf(f, exampleConfig, cfg.Site.Title, cfg.Site.Description, cfg.Site.BaseURL, cfg.Site.Logo, cfg.Site.Favicon); err != nil {
 		return err
 	}
 	printf(env, "Wrote an example configuration to %s.\n", path)
 	return f.Close()
+}
+
+// demoSite names and describes the site after the demo publication, with
+// its logo and icon, where the configuration left the defaults.
+func demoSite(site *SiteConfig) {
+	if site.Title == DefaultConfig().Site.Title {
+		site.Title = "The Harbour Review"
+	}
+	if site.Description == "" {
+		site.Description = "Analysis and commentary on the city and its harbour"
+	}
+	if site.Logo == "" {
+		site.Logo = "/media/logo.svg"
+	}
+	if site.Favicon == "" {
+		site.Favicon = "/media/favicon.svg"
+	}
 }

@@ -116,7 +116,10 @@ func TestDaemonServesSiteAndFeeds(t *testing.T) {
 		"/category/economy/feed.xml": 200, "/author/aiko-tanaka/atom.xml": 200, "/category/cities": 200,
 		"/articles/rents-and-wages": 200, "/healthz": 200, "/media/harbour.svg": 200,
 		"/category/nope/feed.xml": 404, "/author/nope/feed.json": 404, "/articles/nope": 404, "/nope": 404,
-		"/?page=-1": 200, "/?page=%zz": 200, "/category/economy?page=99999999999999999999": 200,
+		"/?utm_source=x": 200, "/articles/rents-and-wages?ref=a": 200,
+		// Lists live at /page/N/ paths; old ?page= links are sent there.
+		"/?page=-1": 301, "/?page=2": 301, "/category/economy?page=99999999999999999999": 301,
+		"/page/1/": 301, "/page/2/": 404, "/page/x/": 404, "/page/02/": 404, "/category/economy/page/9/": 404,
 	} {
 		resp, _ := get(t, base+path)
 		if resp.StatusCode != want {

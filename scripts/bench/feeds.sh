@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Feeds vs nginx: requests per second for /feed.xml served by the daemon and
 # by nginx serving `newsdesk export` of the same demo desk, for a plain GET
-# (200, no gzip) and a conditional GET that gets 304.
+# (200, no gzip) and a conditional GET that gets 304. With BENCH_PATH set,
+# the same for another path: make bench measures the front page and the
+# longest article this way ("pages").
 #
 # Only one server is under load at a time: wrk and the server share the
 # machine's cores. The daemon runs once with GOMAXPROCS unset (what an
@@ -14,6 +16,8 @@
 #   BENCH_GOMAXPROCS extra GOMAXPROCS values to try for the daemon (default "1")
 #   BENCH_TARGET     the newsdesk/nginx ratio to reach (default 0.8)
 #   BENCH_SUMMARY    file to append the verdict lines to (optional)
+#   BENCH_PATH       the path to load (default /feed.xml)
+#   BENCH_NAME       what the verdict lines call it (default "feeds")
 #
 # Exits non-zero only when something crashes, never on a missed target.
 set -euo pipefail
@@ -27,6 +31,8 @@ variants=(unset ${BENCH_GOMAXPROCS-1})
 target=${BENCH_TARGET:-0.8}
 summary=${BENCH_SUMMARY:-/dev/null}
 wrk_args=(-t2 -c50)
+path=${BENCH_PATH:-/feed.xml}
+name=${BENCH_NAME:-feeds}
 
 log() { printf '== %s\n' "$*" >&2; }
 die() { printf 'feeds bench: %s\n' "$*" >&2; exit 1; }
@@ -128,6 +134,9 @@ http {
 	server {
 		listen 127.0.0.1:$ngx_port;
 		root $tmp/site;
+		# How export lays out pages: /page/2/ is page/2/index.html, an
+		# article NAME.html.
+		location / { try_files \$uri \$uri.html \$uri/index.html =404; }
 	}
 }
 EOF
@@ -235,26 +244,26 @@ log "demo desk in $tmp"
 start_nginx
 start_newsdesk unset
 
-curl -fsS -o "$tmp/nd.xml" "$nd_base/feed.xml"
-curl -fsS -o "$tmp/ngx.xml" "$ngx_base/feed.xml"
-if cmp -s "$tmp/nd.xml" "$tmp/ngx.xml"; then
-	log "/feed.xml is byte-identical from both servers ($(wc -c <"$tmp/nd.xml") bytes)"
+curl -fsS -o "$tmp/nd.body" "$nd_base$path"
+curl -fsS -o "$tmp/ngx.body" "$ngx_base$path"
+if cmp -s "$tmp/nd.body" "$tmp/ngx.body"; then
+	log "$path is byte-identical from both servers ($(wc -c <"$tmp/nd.body") bytes)"
 else
-	log "WARNING: /feed.xml differs between newsdesk and the export"
+	log "WARNING: $path differs between newsdesk and the export"
 fi
-size=$(wc -c <"$tmp/nd.xml")
-ngx_etag=$(etag_of "$ngx_base/feed.xml")
-nd_etag=$(etag_of "$nd_base/feed.xml")
+size=$(wc -c <"$tmp/nd.body")
+ngx_etag=$(etag_of "$ngx_base$path")
+nd_etag=$(etag_of "$nd_base$path")
 log "ETags: nginx $ngx_etag, newsdesk $nd_etag; both answer 304"
 
 : >"$tmp/results"
 for ((round = 1; round <= rounds; round++)); do
 	for v in "${variants[@]}"; do
 		[[ -n $nd_pid ]] || start_newsdesk "$v"
-		measure nginx get auto "$ngx_base/feed.xml"
-		measure newsdesk get "$v" "$nd_base/feed.xml"
-		measure nginx 304 auto "$ngx_base/feed.xml" -H "If-None-Match: $ngx_etag"
-		measure newsdesk 304 "$v" "$nd_base/feed.xml" -H "If-None-Match: $nd_etag"
+		measure nginx get auto "$ngx_base$path"
+		measure newsdesk get "$v" "$nd_base$path"
+		measure nginx 304 auto "$ngx_base$path" -H "If-None-Match: $ngx_etag"
+		measure newsdesk 304 "$v" "$nd_base$path" -H "If-None-Match: $nd_etag"
 		stop_newsdesk
 	done
 done
@@ -270,9 +279,9 @@ fi
 # server and wrk used during the run: when it is not near 0, the figures
 # are disturbed.
 echo
-echo "Feeds vs nginx: GET /feed.xml ($size bytes, no gzip), wrk ${wrk_args[*]} -d${duration}s after ${warmup}s warm-up,"
+echo "$name vs nginx: GET $path ($size bytes, no gzip), wrk ${wrk_args[*]} -d${duration}s after ${warmup}s warm-up,"
 echo "$(nproc) cores shared by wrk and the server, $rounds round(s), one server under load at a time"
-awk -v target="$target" -v summary="$summary" '
+awk -v target="$target" -v summary="$summary" -v name="$name" -v path="$path" '
 	function max(a, b) { return a + 0 > b + 0 ? a : b }
 	function median(list,   a, n, i, j, t) {
 		n = split(list, a, " ")
@@ -298,8 +307,8 @@ awk -v target="$target" -v summary="$summary" '
 					ratio = sprintf("%.2fx", r / base)
 					nk = "nginx" SUBSEP cases[c] SUBSEP "auto"
 					busy = max(median(other[k]), median(other[nk]))
-					verdicts[++nv] = sprintf("feeds %s, newsdesk GOMAXPROCS=%s: %.0f vs nginx %.0f req/s = %.2fx (target >= %sx): %s; CPU per request %.1f vs %.1f us%s", \
-						cases[c] == "get" ? "GET 200" : "GET 304", f[3], r, base, r / base, target, r / base >= target ? "ok" : "TARGET MISSED", \
+					verdicts[++nv] = sprintf("%s%s %s, newsdesk GOMAXPROCS=%s: %.0f vs nginx %.0f req/s = %.2fx (target >= %sx): %s; CPU per request %.1f vs %.1f us%s", \
+						name, path == "/feed.xml" && name == "feeds" ? "" : " " path, cases[c] == "get" ? "GET 200" : "GET 304", f[3], r, base, r / base, target, r / base >= target ? "ok" : "TARGET MISSED", \
 						median(cpu[k]), median(cpu[nk]), busy > 10 ? sprintf(" -- UNRELIABLE: other processes used up to %d%% of the CPU meanwhile, rerun on a quiet machine", busy) : "")
 				}
 				printf "%-9s %-8s %-10s %9.0f %8.3f %8.3f %15s %11.1f %8s %6d\n", f[1], cases[c] == "get" ? "GET 200" : "GET 304", f[3], r, median(p50[k]), median(p99[k]), ratio, median(cpu[k]), other[k] ~ /-/ ? "-" : median(other[k]), errs[k]

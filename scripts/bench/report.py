@@ -20,6 +20,8 @@ from datetime import datetime, timezone
 
 SECTIONS = {
     "feeds": ("Feeds vs nginx", "BENCH_ONLY=feeds make bench   # scripts/bench/feeds.sh"),
+    "pages": ("Pages vs nginx", "BENCH_ONLY=pages make bench   # scripts/bench/feeds.sh with BENCH_PATH"),
+    "page-edit": ("An edit reaching the cached page", "go test -run '^$' -bench EditReachesCachedPage -benchtime=20x ./web/"),
     "render": ("Publish and render vs archive size",
                "go test -run '^$' -bench PublishAndRender -benchtime=20x -benchmem ./feeds/"),
     "ingest": ("Ingest vs bare gofeed parsing", "scripts/bench/ingest.sh"),

@@ -1,9 +1,10 @@
 package admin
 
 import (
-	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -49,8 +50,10 @@ func (h *Handler) articleForm(w http.ResponseWriter, r *http.Request) *form {
 	return f
 }
 
-// saveImage stores an uploaded image under a new name in the media folder
-// and returns its site path (/media/NAME).
+// saveImage stores an uploaded image in the media folder under a name made
+// from its bytes, and returns its site path (/media/NAME-HASH.EXT). The
+// same image uploaded again (a second preview, say) is stored once, and a
+// name never changes what it serves, so readers may cache it for a year.
 func (h *Handler) saveImage(file multipart.File, hdr *multipart.FileHeader) (string, error) {
 	if h.MediaDir == "" {
 		return "", newsdesk.FieldErrorf("upload", "This desk has no media folder to store images in.")
@@ -62,25 +65,33 @@ func (h *Handler) saveImage(file multipart.File, hdr *multipart.FileHeader) (str
 		return "", newsdesk.FieldErrorf("upload", "%q is not a PNG, JPEG, GIF or WebP image.", hdr.Filename)
 	}
 	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return "", err
+		return "", fmt.Errorf("read upload: %w", err)
+	}
+	tmp, err := os.CreateTemp(h.MediaDir, ".upload-*")
+	if err != nil {
+		return "", fmt.Errorf("store upload: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename, a no-op
+	sum := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(tmp, sum), file); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("store upload: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("store upload: %w", err)
 	}
 	name := newsdesk.Slugify(strings.TrimSuffix(hdr.Filename, filepath.Ext(hdr.Filename)))
 	if name == "" {
 		name = "image"
 	}
-	suffix := make([]byte, 4)
-	rand.Read(suffix)
-	name += "-" + hex.EncodeToString(suffix) + ext
-	out, err := os.OpenFile(filepath.Join(h.MediaDir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return "", err
+	name += "-" + hex.EncodeToString(sum.Sum(nil)[:8]) + ext
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return "", fmt.Errorf("store upload: %w", err)
 	}
-	if _, err := io.Copy(out, file); err != nil {
-		out.Close()
-		os.Remove(out.Name())
-		return "", err
+	if err := os.Rename(tmp.Name(), filepath.Join(h.MediaDir, name)); err != nil {
+		return "", fmt.Errorf("store upload: %w", err)
 	}
-	return "/media/" + name, out.Close()
+	return "/media/" + name, nil
 }
 
 // markdownText keeps a file name from breaking the image's Markdown.

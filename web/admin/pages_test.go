@@ -234,12 +234,17 @@ func TestImageUpload(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("upload: %d %s", resp.StatusCode, body)
 	}
-	m := regexp.MustCompile(`!\[Quay Cranes\]\(/media/(quay-cranes-[0-9a-f]{8}\.png)\)`).FindStringSubmatch(body)
+	m := regexp.MustCompile(`!\[Quay Cranes\]\(/media/(quay-cranes-[0-9a-f]{16}\.png)\)`).FindStringSubmatch(body)
 	if m == nil || !strings.Contains(body, "Typed text.") || !strings.Contains(body, `<img src="/media/`+m[1]+`"`) {
 		t.Fatalf("the body does not show the stored image:\n%s", body)
 	}
 	if got, err := os.ReadFile(filepath.Join(f.h.MediaDir, m[1])); err != nil || !bytes.Equal(got, png.Bytes()) {
 		t.Errorf("stored image: %v", err)
+	}
+	// The same image again (a second preview) is the same file, stored once.
+	_, again := b.upload("/admin/articles/new", fields, "upload", "Quay Cranes.png", png.Bytes())
+	if !strings.Contains(again, "/media/"+m[1]) {
+		t.Errorf("the same image got another name:\n%s", again)
 	}
 	resp, body = b.upload("/admin/articles/new", fields, "upload", "notes.png", []byte("<svg onload=alert(1)>"))
 	if resp.StatusCode != 200 || !errorNextTo(body, "upload", "&#34;notes.png&#34; is not a PNG, JPEG, GIF or WebP image.") || !strings.Contains(body, "Typed text.") {
