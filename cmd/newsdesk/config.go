@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"os"
 	"reflect"
@@ -25,6 +26,33 @@ type Config struct {
 	SMTP   SMTPConfig   `toml:"smtp"`
 	DKIM   DKIMConfig   `toml:"dkim"`
 	Log    LogConfig    `toml:"log"`
+	// Bounces is where bounce reports come back and how they count.
+	Bounces BouncesConfig `toml:"bounces"`
+}
+
+// BouncesConfig is the bounce address, the receiver and the policy.
+type BouncesConfig struct {
+	Address    string   `toml:"address"`     // envelope sender base; VERP when set
+	Listen     string   `toml:"listen"`      // the built-in SMTP receiver; off when ""
+	MaxSize    ByteSize `toml:"max_size"`    // largest report the receiver takes
+	SoftLimit  int      `toml:"soft_limit"`  // soft bounces within soft_window that mark bounced
+	SoftWindow Duration `toml:"soft_window"` // how far back soft bounces count
+	KeepRaw    int      `toml:"keep_raw"`    // days the raw reports are kept
+}
+
+func (b *BouncesConfig) validate() error {
+	if b.Address != "" {
+		if a, err := mail.ParseAddress(b.Address); err != nil || a.Name != "" || a.Address != b.Address || !strings.Contains(b.Address, "@") {
+			return fmt.Errorf("config bounces.address: %q must be a bare address such as bounces@news.example.org", b.Address)
+		}
+	}
+	if b.Listen != "" && b.Address == "" {
+		return fmt.Errorf("config bounces.listen: needs bounces.address, the address the receiver accepts")
+	}
+	if b.SoftLimit < 1 || b.SoftWindow.Duration <= 0 || b.KeepRaw < 0 || b.MaxSize < 1024 {
+		return fmt.Errorf("config bounces: soft_limit must be at least 1, soft_window positive, keep_raw 0 or more, max_size at least 1KiB")
+	}
+	return nil
 }
 
 // SiteConfig describes the publication.
@@ -135,9 +163,10 @@ func DefaultConfig() Config {
 		Feeds: FeedsConfig{Items: 20, MaxAge: Duration{5 * time.Minute}},
 		Ingest: IngestConfig{Interval: Duration{30 * time.Minute}, MaxBody: 10 << 20, Timeout: Duration{30 * time.Second},
 			MaxErrors: 10, Retention: Duration{90 * 24 * time.Hour}, Concurrency: 8},
-		Mail: MailConfig{Transport: "file", From: "newsdesk <newsdesk@localhost>"},
-		SMTP: SMTPConfig{Port: 587, TLS: "mandatory", Connections: 4},
-		Log:  LogConfig{Format: "text", Level: "info"},
+		Mail:    MailConfig{Transport: "file", From: "newsdesk <newsdesk@localhost>"},
+		SMTP:    SMTPConfig{Port: 587, TLS: "mandatory", Connections: 4},
+		Log:     LogConfig{Format: "text", Level: "info"},
+		Bounces: BouncesConfig{MaxSize: 1 << 20, SoftLimit: 3, SoftWindow: Duration{30 * 24 * time.Hour}, KeepRaw: 30},
 	}
 }
 
@@ -235,6 +264,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Log.validate(); err != nil {
+		return err
+	}
+	if err := c.Bounces.validate(); err != nil {
 		return err
 	}
 	if c.Ingest.MaxErrors < 1 || c.Ingest.Concurrency < 1 || c.Ingest.MaxBody < 1024 || c.Ingest.Interval.Duration < time.Minute {
@@ -347,6 +379,21 @@ rate = 0
 # domain = "example.org"
 # selector = "newsdesk"
 # key_file = "dkim.pem"
+
+[bounces]
+# With an address, every newsletter and confirmation goes out with the
+# envelope sender bounces+TOKEN@domain (VERP), TOKEN naming the delivery,
+# so that each bounce is matched to the message that caused it.
+# address = "bounces@news.example.org"
+# The built-in SMTP receiver your MTA routes bounces+*@domain to.
+# listen = "127.0.0.1:2525"
+max_size = "1MiB"
+# Soft bounces (mailbox full, 4.x.x) within soft_window that mark an
+# address bounced; one hard bounce does at once.
+soft_limit = 3
+soft_window = "720h"
+# Days the raw reports are kept.
+keep_raw = 30
 
 [log]
 # text (key=value lines) or json (one object a line); --log-format wins.
