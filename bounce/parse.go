@@ -32,6 +32,7 @@ const (
 	KindAutoReply Kind = "autoreply"
 	KindText      Kind = "text"
 	KindUnknown   Kind = "unknown"
+	KindWebhook   Kind = "webhook" // an event a provider posted
 )
 
 // Report is what a message sent back says, before it is matched to a

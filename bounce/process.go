@@ -62,6 +62,12 @@ func (p *Processor) Process(ctx context.Context, raw []byte, source newsdesk.Bou
 	if err != nil {
 		return nil, err
 	}
+	return p.Record(ctx, r, raw, source, rcpts)
+}
+
+// Record matches and records a report read elsewhere (a provider's
+// webhook), raw being what came in.
+func (p *Processor) Record(ctx context.Context, r *Report, raw []byte, source newsdesk.BounceSource, rcpts []string) (*Result, error) {
 	res := &Result{Report: r}
 	if r.Kind == KindAutoReply {
 		p.logger().Debug("auto-reply ignored", "report_id", r.ReportID)

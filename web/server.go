@@ -68,6 +68,10 @@ type Server struct {
 
 	API http.Handler // the JSON API, mounted at /api/v1/; nil leaves it out
 
+	// Webhooks takes the mail providers' bounce and complaint events at
+	// POST /webhooks/{provider}; nil leaves them out.
+	Webhooks http.Handler
+
 	cacheControl []string
 	limiter      *ipLimiter
 }
@@ -107,6 +111,9 @@ func (s *Server) Handler() http.Handler {
 		for _, p := range []string{"GET /admin", "GET /admin/", "POST /admin/"} {
 			mux.Handle(p, s.Admin)
 		}
+	}
+	if s.Webhooks != nil {
+		mux.Handle("POST /webhooks/", s.Webhooks)
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	if s.Metrics != nil {

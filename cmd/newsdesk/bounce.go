@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/bounce"
 	"github.com/newsdesk/newsdesk/sqlite"
+	"github.com/newsdesk/newsdesk/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -196,19 +199,23 @@ func bounceShow(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// startBounces starts the bounce receiver when bounces.listen is set, and
-// returns the function that stops it.
-func (a *app) startBounces(ctx context.Context) (stop func(), err error) {
+// startBounces starts the bounce receiver when bounces.listen is set and
+// gives srv the provider webhooks that are configured; it returns the
+// function that stops the receiver.
+func (a *app) startBounces(ctx context.Context, srv *web.Server) (stop func(), err error) {
 	c := a.cfg.Bounces
-	if c.Listen == "" {
-		return func() {}, nil
-	}
 	p, err := a.bounceProcessor()
 	if err != nil {
 		return nil, err
 	}
 	if a.metrics != nil {
 		p.Observe = bounceCounter(a.metrics.reg)
+	}
+	if srv.Webhooks, err = a.webhooks(p); err != nil {
+		return nil, err
+	}
+	if c.Listen == "" {
+		return func() {}, nil
 	}
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
@@ -229,6 +236,39 @@ func (a *app) startBounces(ctx context.Context) (stop func(), err error) {
 		r.Shutdown(sctx)
 		<-done
 	}, nil
+}
+
+// webhooks wires the providers configured in [bounces]; nil when none is.
+func (a *app) webhooks(p *bounce.Processor) (http.Handler, error) {
+	c := a.cfg.Bounces
+	a.redact.add(c.MailgunSigningKey)
+	a.redact.add(c.PostmarkPassword)
+	h := &bounce.Webhooks{Processor: p, Clock: a.clock, Logger: a.logger}
+	if c.MailgunSigningKey != "" {
+		h.Mailgun = &bounce.Mailgun{SigningKey: c.MailgunSigningKey}
+	}
+	if c.PostmarkUsername != "" {
+		h.Postmark = &bounce.Postmark{Username: c.PostmarkUsername, Password: c.PostmarkPassword}
+	}
+	if c.SendGridPublicKey != "" {
+		key, err := bounce.ParseSendGridKey(c.SendGridPublicKey)
+		if err != nil {
+			return nil, usagef("config bounces.sendgrid_public_key: %v", err)
+		}
+		h.SendGrid = &bounce.SendGrid{PublicKey: key}
+	}
+	for _, arn := range strings.Split(c.SESTopicARNs, ",") {
+		if arn = strings.TrimSpace(arn); arn != "" {
+			if h.SES == nil {
+				h.SES = &bounce.SES{}
+			}
+			h.SES.TopicARNs = append(h.SES.TopicARNs, arn)
+		}
+	}
+	if h.Mailgun == nil && h.Postmark == nil && h.SendGrid == nil && h.SES == nil {
+		return nil, nil
+	}
+	return h, nil
 }
 
 // bounceCounter registers newsdesk_bounces_total and returns the hook

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"net"
+	"net/http"
 	"net/mail"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,4 +121,61 @@ func grepLines(s, word string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestWebhooksWired: a configured provider's webhook is served by the
+// daemon, refuses what is not authenticated, and applies what is.
+func TestWebhooksWired(t *testing.T) {
+	d := newDesk(t, "NEWSDESK_BOUNCES_POSTMARK_USERNAME=pm", "NEWSDESK_BOUNCES_POSTMARK_PASSWORD=s3cret-password")
+	d.mustRun("digest", "send", "--newsletter", "weekly", "--now")
+	var logs syncLog
+	base := d.serveLogging(&logs)
+	body := `{"RecordType":"SpamComplaint","Type":"SpamComplaint","ID":7,"Email":"ben.okafor@example.com"}`
+	post := func(path, user, pass string) int {
+		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("/webhooks/postmark", "pm", "guess"); code != 401 {
+		t.Errorf("wrong password: %d", code)
+	}
+	if code := post("/webhooks/mailgun", "pm", "s3cret-password"); code != 404 {
+		t.Errorf("provider not configured: %d", code)
+	}
+	if st := d.subscriberStatus("ben.okafor@example.com"); st != "confirmed" {
+		t.Fatalf("before the complaint: %s", st)
+	}
+	if code := post("/webhooks/postmark", "pm", "s3cret-password"); code != 204 {
+		t.Errorf("authenticated: %d", code)
+	}
+	if st := d.subscriberStatus("ben.okafor@example.com"); st != "unsubscribed" {
+		t.Errorf("after a complaint: %s", st)
+	}
+	if !strings.Contains(logs.String(), "webhook refused") || strings.Contains(logs.String(), "s3cret-password") {
+		t.Errorf("log:\n%s", logs.String())
+	}
+}
+
+type syncLog struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -38,6 +38,12 @@ type BouncesConfig struct {
 	SoftLimit  int      `toml:"soft_limit"`  // soft bounces within soft_window that mark bounced
 	SoftWindow Duration `toml:"soft_window"` // how far back soft bounces count
 	KeepRaw    int      `toml:"keep_raw"`    // days the raw reports are kept
+	// Provider webhooks under POST /webhooks/NAME, each on when configured.
+	MailgunSigningKey string `toml:"mailgun_signing_key"`
+	PostmarkUsername  string `toml:"postmark_username"`
+	PostmarkPassword  string `toml:"postmark_password"`
+	SendGridPublicKey string `toml:"sendgrid_public_key"`
+	SESTopicARNs      string `toml:"ses_topic_arns"` // comma-separated
 }
 
 func (b *BouncesConfig) validate() error {
@@ -48,6 +54,9 @@ func (b *BouncesConfig) validate() error {
 	}
 	if b.Listen != "" && b.Address == "" {
 		return fmt.Errorf("config bounces.listen: needs bounces.address, the address the receiver accepts")
+	}
+	if (b.PostmarkUsername == "") != (b.PostmarkPassword == "") {
+		return fmt.Errorf("config bounces: postmark_username and postmark_password go together")
 	}
 	if b.SoftLimit < 1 || b.SoftWindow.Duration <= 0 || b.KeepRaw < 0 || b.MaxSize < 1024 {
 		return fmt.Errorf("config bounces: soft_limit must be at least 1, soft_window positive, keep_raw 0 or more, max_size at least 1KiB")
@@ -394,6 +403,13 @@ soft_limit = 3
 soft_window = "720h"
 # Days the raw reports are kept.
 keep_raw = 30
+# Provider webhooks at POST /webhooks/NAME, each on when set. Keep the
+# secrets in the environment (NEWSDESK_BOUNCES_MAILGUN_SIGNING_KEY, ...).
+# mailgun_signing_key = ""
+# postmark_username = ""
+# postmark_password = ""
+# sendgrid_public_key = ""   # the verification key, base64
+# ses_topic_arns = ""        # SNS topics allowed, comma-separated
 
 [log]
 # text (key=value lines) or json (one object a line); --log-format wins.

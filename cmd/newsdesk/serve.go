@@ -40,7 +40,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	app.digests = &digestJob{desk: desk}
 	app.instrument(srv)
-	stopBounces, err := app.startBounces(ctx)
+	stopBounces, err := app.startBounces(ctx, srv)
 	if err != nil {
 		return err
 	}
