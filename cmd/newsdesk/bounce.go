@@ -214,8 +214,12 @@ func (a *app) startBounces(ctx context.Context, srv *web.Server) (stop func(), e
 	if srv.Webhooks, err = a.webhooks(p); err != nil {
 		return nil, err
 	}
+	stopIMAP, err := a.pollIMAP(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	if c.Listen == "" {
-		return func() {}, nil
+		return stopIMAP, nil
 	}
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
@@ -235,7 +239,42 @@ func (a *app) startBounces(ctx context.Context, srv *web.Server) (stop func(), e
 		defer cancel()
 		r.Shutdown(sctx)
 		<-done
+		stopIMAP()
 	}, nil
+}
+
+// pollIMAP polls bounces.imap_url every imap_interval until stopped.
+func (a *app) pollIMAP(ctx context.Context, p *bounce.Processor) (stop func(), err error) {
+	c := a.cfg.Bounces
+	if c.IMAPURL == "" {
+		return func() {}, nil
+	}
+	u, err := bounce.ParseIMAPURL(c.IMAPURL)
+	if err != nil {
+		return nil, usagef("config bounces.imap_url: %v", err)
+	}
+	a.redact.add(c.IMAPPassword)
+	m := &bounce.IMAP{Processor: p, URL: u, Password: c.IMAPPassword, Processed: c.IMAPFolder, Logger: a.logger}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	poll := a.job(ctx, "imap-bounces", func(ctx context.Context) ([]any, error) {
+		n, err := m.Poll(ctx)
+		return []any{"read", n}, err
+	})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(c.IMAPInterval.Duration)
+		defer t.Stop()
+		for {
+			poll()
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }, nil
 }
 
 // webhooks wires the providers configured in [bounces]; nil when none is.

@@ -44,6 +44,11 @@ type BouncesConfig struct {
 	PostmarkPassword  string `toml:"postmark_password"`
 	SendGridPublicKey string `toml:"sendgrid_public_key"`
 	SESTopicARNs      string `toml:"ses_topic_arns"` // comma-separated
+	// A mailbox polled for bounces: imaps://user@host/INBOX.
+	IMAPURL      string   `toml:"imap_url"`
+	IMAPPassword string   `toml:"imap_password"` // better NEWSDESK_BOUNCES_IMAP_PASSWORD
+	IMAPFolder   string   `toml:"imap_folder"`   // where read messages are moved
+	IMAPInterval Duration `toml:"imap_interval"`
 }
 
 func (b *BouncesConfig) validate() error {
@@ -54,6 +59,9 @@ func (b *BouncesConfig) validate() error {
 	}
 	if b.Listen != "" && b.Address == "" {
 		return fmt.Errorf("config bounces.listen: needs bounces.address, the address the receiver accepts")
+	}
+	if b.IMAPURL != "" && b.IMAPInterval.Duration < 10*time.Second {
+		return fmt.Errorf("config bounces.imap_interval: at least 10s")
 	}
 	if (b.PostmarkUsername == "") != (b.PostmarkPassword == "") {
 		return fmt.Errorf("config bounces: postmark_username and postmark_password go together")
@@ -172,10 +180,11 @@ func DefaultConfig() Config {
 		Feeds: FeedsConfig{Items: 20, MaxAge: Duration{5 * time.Minute}},
 		Ingest: IngestConfig{Interval: Duration{30 * time.Minute}, MaxBody: 10 << 20, Timeout: Duration{30 * time.Second},
 			MaxErrors: 10, Retention: Duration{90 * 24 * time.Hour}, Concurrency: 8},
-		Mail:    MailConfig{Transport: "file", From: "newsdesk <newsdesk@localhost>"},
-		SMTP:    SMTPConfig{Port: 587, TLS: "mandatory", Connections: 4},
-		Log:     LogConfig{Format: "text", Level: "info"},
-		Bounces: BouncesConfig{MaxSize: 1 << 20, SoftLimit: 3, SoftWindow: Duration{30 * 24 * time.Hour}, KeepRaw: 30},
+		Mail: MailConfig{Transport: "file", From: "newsdesk <newsdesk@localhost>"},
+		SMTP: SMTPConfig{Port: 587, TLS: "mandatory", Connections: 4},
+		Log:  LogConfig{Format: "text", Level: "info"},
+		Bounces: BouncesConfig{MaxSize: 1 << 20, SoftLimit: 3, SoftWindow: Duration{30 * 24 * time.Hour}, KeepRaw: 30,
+			IMAPFolder: "newsdesk-processed", IMAPInterval: Duration{time.Minute}},
 	}
 }
 
@@ -410,6 +419,11 @@ keep_raw = 30
 # postmark_password = ""
 # sendgrid_public_key = ""   # the verification key, base64
 # ses_topic_arns = ""        # SNS topics allowed, comma-separated
+# A mailbox polled for bounces; read messages are moved to imap_folder.
+# imap_url = "imaps://bounces@mail.example.org/INBOX"
+# imap_password = ""         # better NEWSDESK_BOUNCES_IMAP_PASSWORD
+imap_folder = "newsdesk-processed"
+imap_interval = "1m"
 
 [log]
 # text (key=value lines) or json (one object a line); --log-format wins.
