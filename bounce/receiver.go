@@ -27,7 +27,7 @@ type Receiver struct {
 	MaxSize   int64  // largest report; default MaxSize
 	MaxConns  int    // connections at once; default 32
 	// Rate is reports a second over all connections, with bursts of
-	// Burst; default 500 and 1000.
+	// Burst; default 5000 and 10000, above what a busy MTA hands over.
 	Rate   rate.Limit
 	Burst  int
 	Logger *slog.Logger
@@ -61,7 +61,7 @@ func (r *Receiver) init() {
 		r.MaxConns = 32
 	}
 	if r.Rate <= 0 {
-		r.Rate, r.Burst = 500, 1000
+		r.Rate, r.Burst = 5000, 10000
 	}
 	if r.Burst <= 0 {
 		r.Burst = max(1, int(r.Rate))

@@ -14,7 +14,8 @@ import (
 // BounceService stores bounce events and the suppression list, and finds
 // the deliveries that bounces are about.
 type BounceService struct {
-	db *DB
+	db    *DB
+	stmts stmtCache // the statements each report runs, parsed once
 }
 
 // NewBounceService returns a BounceService on db.
@@ -77,9 +78,12 @@ func (s *BounceService) RecordBounce(ctx context.Context, ev *newsdesk.BounceEve
 	if ev.ReceivedAt.IsZero() {
 		ev.ReceivedAt = s.db.Clock.Now()
 	}
+	if err := s.stmts.prepare(ctx, s.db.write, insertBounceSQL, countSoftSQL, markBouncedSQL); err != nil {
+		return out, err
+	}
 	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
 		out = newsdesk.BounceOutcome{}
-		id, err := insertBounce(ctx, tx, ev)
+		id, err := s.insertBounce(ctx, tx, ev)
 		if errors.Is(err, sql.ErrNoRows) {
 			out.Duplicate = true
 			return nil
@@ -90,16 +94,32 @@ func (s *BounceService) RecordBounce(ctx context.Context, ev *newsdesk.BounceEve
 		if ev.SubscriberID == 0 {
 			return nil
 		}
-		return applyBounce(ctx, tx, ev, rule, &out)
+		return s.applyBounce(ctx, tx, ev, rule, &out)
 	})
 	return out, err
 }
 
-func insertBounce(ctx context.Context, tx *sql.Tx, ev *newsdesk.BounceEvent) (int64, error) {
-	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO bounces (key, type, status, diagnostic, source, recipient,
+const (
+	insertBounceSQL = `INSERT INTO bounces (key, type, status, diagnostic, source, recipient,
 			original_message_id, report_id, matched_by, delivery_id, edition_id, subscriber_id, raw, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
+	countSoftSQL = `SELECT COUNT(*) FROM bounces WHERE subscriber_id = ? AND type = 'soft'
+		AND received_at >= ?`
+	markBouncedSQL = `UPDATE subscribers SET status = 'bounced', updated_at = ?
+		WHERE id = ? AND status IN ('pending', 'confirmed')`
+)
+
+// row runs a cached statement that returns one row in tx.
+func (s *BounceService) row(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if st := s.stmts.get(query); st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, query, args...)
+}
+
+func (s *BounceService) insertBounce(ctx context.Context, tx *sql.Tx, ev *newsdesk.BounceEvent) (int64, error) {
+	var id int64
+	err := s.row(ctx, tx, insertBounceSQL,
 		ev.Key, string(ev.Type), ev.Status, ev.Diagnostic, string(ev.Source), ev.Recipient, ev.OriginalMessageID,
 		ev.ReportID, string(ev.MatchedBy), nullID(ev.DeliveryID), nullID(ev.EditionID), nullID(ev.SubscriberID),
 		nullBytes(ev.Raw), formatTime(ev.ReceivedAt)).Scan(&id)
@@ -109,13 +129,12 @@ func insertBounce(ctx context.Context, tx *sql.Tx, ev *newsdesk.BounceEvent) (in
 	return id, err
 }
 
-func applyBounce(ctx context.Context, tx *sql.Tx, ev *newsdesk.BounceEvent, rule newsdesk.BounceRule, out *newsdesk.BounceOutcome) error {
+func (s *BounceService) applyBounce(ctx context.Context, tx *sql.Tx, ev *newsdesk.BounceEvent, rule newsdesk.BounceRule, out *newsdesk.BounceOutcome) error {
 	now := formatTime(ev.ReceivedAt)
 	switch ev.Type {
 	case newsdesk.BounceSoft:
 		var n int
-		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bounces WHERE subscriber_id = ? AND type = 'soft'
-			AND received_at >= ?`, ev.SubscriberID, formatTime(rule.SoftSince)).Scan(&n)
+		err := s.row(ctx, tx, countSoftSQL, ev.SubscriberID, formatTime(rule.SoftSince)).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("count soft bounces: %w", err)
 		}
@@ -124,8 +143,7 @@ func applyBounce(ctx context.Context, tx *sql.Tx, ev *newsdesk.BounceEvent, rule
 		}
 		fallthrough
 	case newsdesk.BounceHard:
-		res, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', updated_at = ?
-			WHERE id = ? AND status IN ('pending', 'confirmed')`, now, ev.SubscriberID)
+		res, err := s.stmts.exec(ctx, tx, markBouncedSQL, now, ev.SubscriberID)
 		if err != nil {
 			return fmt.Errorf("mark subscriber bounced: %w", err)
 		}
