@@ -16,6 +16,9 @@ const (
 	TokenConfirm     TokenPurpose = 'c'
 	TokenUnsubscribe TokenPurpose = 'u'
 	TokenPreferences TokenPurpose = 'p'
+	// TokenBounce names a delivery in the envelope sender (VERP), so that
+	// a bounce can be matched to the message that caused it.
+	TokenBounce TokenPurpose = 'b'
 )
 
 // How long links in emails work. Unsubscribe links never expire: RFC 8058

@@ -63,6 +63,54 @@ type Builder struct {
 	Secret  []byte      // keys the hashes in Message-IDs and MIME boundaries
 	DKIM    *DKIMSigner // nil: unsigned
 	Clock   newsdesk.Clock
+	// Bounces is the bounce address ([bounces] address). When set, each
+	// delivery goes out with the envelope sender bounces+TOKEN@domain
+	// (VERP), TOKEN naming the delivery, so that a bounce can be matched
+	// to the message that caused it; From: stays as it is.
+	Bounces string
+}
+
+// EnvelopeFrom returns the envelope sender (SMTP MAIL FROM) of delivery d:
+// the bounce address with d's VERP token when Bounces is set, else sender.
+// The SMTP transport writes MAIL FROM itself, so this replaces what
+// go-mail's Msg.EnvelopeFrom would set.
+func (b *Builder) EnvelopeFrom(d *newsdesk.Delivery, sender string) string {
+	if b.Bounces == "" || d == nil || d.Subscriber == nil {
+		return sender
+	}
+	return newsdesk.VERPAddress(b.Bounces, b.Tokens.BounceToken(d.ID, d.Subscriber.ID))
+}
+
+// ParseMessageID reads a Message-ID that MessageID made (with or without
+// brackets): the edition (key e12) or the transactional delivery (key t34)
+// it was for, and the subscriber. An id whose hash does not match is
+// refused, so a report cannot name a message it did not see.
+func (b *Builder) ParseMessageID(id string) (editionID, deliveryID, subscriberID int64, ok bool) {
+	id = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")
+	local, host, found := strings.Cut(id, "@")
+	if !found || !strings.EqualFold(host, b.Host) {
+		return 0, 0, 0, false
+	}
+	i := strings.LastIndexByte(local, '.')
+	if i < 0 || local[i+1:] != b.hash("message-id", local[:i])[:12] {
+		return 0, 0, 0, false
+	}
+	key, sub, found := strings.Cut(local[:i], ".s")
+	subscriberID, err := strconv.ParseInt(sub, 10, 64)
+	if !found || err != nil || subscriberID <= 0 || len(key) < 2 {
+		return 0, 0, 0, false
+	}
+	n, err := strconv.ParseInt(key[1:], 10, 64)
+	if err != nil || n <= 0 {
+		return 0, 0, 0, false
+	}
+	switch key[0] {
+	case 'e':
+		return n, 0, subscriberID, true
+	case 't':
+		return 0, n, subscriberID, true
+	}
+	return 0, 0, 0, false
 }
 
 // MessageID returns the Message-ID of the message with key to a subscriber,

@@ -152,7 +152,7 @@ func (w *worker) prepare(ctx context.Context, d *newsdesk.Delivery) *job {
 		return j
 	}
 	r := Recipient{SubscriberID: d.Subscriber.ID, Email: d.Subscriber.Email, Name: d.Subscriber.Name}
-	j.env = Envelope{From: w.o.Sender, To: d.Subscriber.Email, ID: w.o.Builder.MessageID(p.Key, r.SubscriberID)}
+	j.env = Envelope{From: w.o.Builder.EnvelopeFrom(d, w.o.Sender), To: d.Subscriber.Email, ID: w.o.Builder.MessageID(p.Key, r.SubscriberID)}
 	j.err = w.o.Builder.Build(&j.msg, p, r)
 	return j
 }

@@ -256,5 +256,7 @@ else
   fail "browser: the desk tests did not pass: $(grep -m3 -E 'browser_test.go|FAIL|panic' browser.log | tr '\n' ' ')"
 fi
 
+{ bash "$repo/scripts/conformance/bounces.sh" 2>"$tmp/bounces.err" || true; } | grep -E '^(ok|FAIL) ' | tee -a "$results" || fail "bounces: no result from scripts/conformance/bounces.sh: $(tail -n 2 "$tmp/bounces.err" | tr '\n' ' ')"
+
 # 7. Verdict.
 summary

@@ -179,6 +179,9 @@ func (s *SubscriberService) Subscribe(ctx context.Context, req newsdesk.Subscrib
 		if err != nil {
 			return err
 		}
+		if err := refuseSuppressed(ctx, tx, req); err != nil {
+			return err
+		}
 		id, err := upsertRequester(ctx, tx, req, now)
 		if err != nil {
 			return err
@@ -312,6 +315,9 @@ func (s *SubscriberService) ConfirmSubscriber(ctx context.Context, id int64) (*n
 			confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL WHERE id = ?`, now, now, id)
 		if err != nil {
 			return fmt.Errorf("confirm subscriber: %w", err)
+		}
+		if err := liftSuppression(ctx, tx, id); err != nil {
+			return err
 		}
 		sub, err = findSubscriber(ctx, tx, `s.id = ?`, id)
 		return err

@@ -27,10 +27,17 @@ func (s *SubscriberService) ImportSubscribers(ctx context.Context, rows []*newsd
 	if err != nil {
 		return 0, nil, err
 	}
+	suppressed, err := suppressedSet(ctx, s.db.read)
+	if err != nil {
+		return 0, nil, err
+	}
 	var good []*importRow
 	var bad []error
 	for _, r := range rows {
 		row, err := prepareImport(r, defaultStatus, nls, cats)
+		if err == nil && suppressed[row.Email] && (row.Status == newsdesk.SubscriberPending || row.Status == newsdesk.SubscriberConfirmed) {
+			err = errSuppressed(row.Email)
+		}
 		if err != nil {
 			bad = append(bad, fmt.Errorf("line %d: %w", r.Line, err))
 			continue

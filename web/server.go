@@ -83,6 +83,10 @@ type Server struct {
 
 	API http.Handler // the JSON API, mounted at /api/v1/; nil leaves it out
 
+	// Webhooks takes the mail providers' bounce and complaint events at
+	// POST /webhooks/{provider}; nil leaves them out.
+	Webhooks http.Handler
+
 	Search    Searcher       // nil: no search page
 	Directory Directory      // lists pages for sitemaps; nil: no sitemaps
 	Clock     newsdesk.Clock // for the news sitemap; nil: the system clock
@@ -135,6 +139,9 @@ func (s *Server) Handler() http.Handler {
 		for _, p := range []string{"GET /admin", "GET /admin/", "POST /admin/"} {
 			mux.Handle(p, retryAfter(s.Admin))
 		}
+	}
+	if s.Webhooks != nil {
+		mux.Handle("POST /webhooks/", s.Webhooks)
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	if s.Metrics != nil {

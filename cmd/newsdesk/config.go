@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"os"
 	"reflect"
@@ -25,6 +26,50 @@ type Config struct {
 	SMTP   SMTPConfig   `toml:"smtp"`
 	DKIM   DKIMConfig   `toml:"dkim"`
 	Log    LogConfig    `toml:"log"`
+	// Bounces is where bounce reports come back and how they count.
+	Bounces BouncesConfig `toml:"bounces"`
+}
+
+// BouncesConfig is the bounce address, the receiver and the policy.
+type BouncesConfig struct {
+	Address    string   `toml:"address"`     // envelope sender base; VERP when set
+	Listen     string   `toml:"listen"`      // the built-in SMTP receiver; off when ""
+	MaxSize    ByteSize `toml:"max_size"`    // largest report the receiver takes
+	SoftLimit  int      `toml:"soft_limit"`  // soft bounces within soft_window that mark bounced
+	SoftWindow Duration `toml:"soft_window"` // how far back soft bounces count
+	KeepRaw    int      `toml:"keep_raw"`    // days the raw reports are kept
+	// Provider webhooks under POST /webhooks/NAME, each on when configured.
+	MailgunSigningKey string `toml:"mailgun_signing_key"`
+	PostmarkUsername  string `toml:"postmark_username"`
+	PostmarkPassword  string `toml:"postmark_password"`
+	SendGridPublicKey string `toml:"sendgrid_public_key"`
+	SESTopicARNs      string `toml:"ses_topic_arns"` // comma-separated
+	// A mailbox polled for bounces: imaps://user@host/INBOX.
+	IMAPURL      string   `toml:"imap_url"`
+	IMAPPassword string   `toml:"imap_password"` // better NEWSDESK_BOUNCES_IMAP_PASSWORD
+	IMAPFolder   string   `toml:"imap_folder"`   // where read messages are moved
+	IMAPInterval Duration `toml:"imap_interval"`
+}
+
+func (b *BouncesConfig) validate() error {
+	if b.Address != "" {
+		if a, err := mail.ParseAddress(b.Address); err != nil || a.Name != "" || a.Address != b.Address || !strings.Contains(b.Address, "@") {
+			return fmt.Errorf("config bounces.address: %q must be a bare address such as bounces@news.example.org", b.Address)
+		}
+	}
+	if b.Listen != "" && b.Address == "" {
+		return fmt.Errorf("config bounces.listen: needs bounces.address, the address the receiver accepts")
+	}
+	if b.IMAPURL != "" && b.IMAPInterval.Duration < 10*time.Second {
+		return fmt.Errorf("config bounces.imap_interval: at least 10s")
+	}
+	if (b.PostmarkUsername == "") != (b.PostmarkPassword == "") {
+		return fmt.Errorf("config bounces: postmark_username and postmark_password go together")
+	}
+	if b.SoftLimit < 1 || b.SoftWindow.Duration <= 0 || b.KeepRaw < 0 || b.MaxSize < 1024 {
+		return fmt.Errorf("config bounces: soft_limit must be at least 1, soft_window positive, keep_raw 0 or more, max_size at least 1KiB")
+	}
+	return nil
 }
 
 // SiteConfig describes the publication.
@@ -142,6 +187,8 @@ func DefaultConfig() Config {
 		Mail: MailConfig{Transport: "file", From: "newsdesk <newsdesk@localhost>"},
 		SMTP: SMTPConfig{Port: 587, TLS: "mandatory", Connections: 4},
 		Log:  LogConfig{Format: "text", Level: "info"},
+		Bounces: BouncesConfig{MaxSize: 1 << 20, SoftLimit: 3, SoftWindow: Duration{30 * 24 * time.Hour}, KeepRaw: 30,
+			IMAPFolder: "newsdesk-processed", IMAPInterval: Duration{time.Minute}},
 	}
 }
 
@@ -242,6 +289,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Log.validate(); err != nil {
+		return err
+	}
+	if err := c.Bounces.validate(); err != nil {
 		return err
 	}
 	if c.Ingest.MaxErrors < 1 || c.Ingest.Concurrency < 1 || c.Ingest.MaxBody < 1024 || c.Ingest.Interval.Duration < time.Minute {
@@ -363,6 +413,33 @@ rate = 0
 # domain = "example.org"
 # selector = "newsdesk"
 # key_file = "dkim.pem"
+
+[bounces]
+# With an address, every newsletter and confirmation goes out with the
+# envelope sender bounces+TOKEN@domain (VERP), TOKEN naming the delivery,
+# so that each bounce is matched to the message that caused it.
+# address = "bounces@news.example.org"
+# The built-in SMTP receiver your MTA routes bounces+*@domain to.
+# listen = "127.0.0.1:2525"
+max_size = "1MiB"
+# Soft bounces (mailbox full, 4.x.x) within soft_window that mark an
+# address bounced; one hard bounce does at once.
+soft_limit = 3
+soft_window = "720h"
+# Days the raw reports are kept.
+keep_raw = 30
+# Provider webhooks at POST /webhooks/NAME, each on when set. Keep the
+# secrets in the environment (NEWSDESK_BOUNCES_MAILGUN_SIGNING_KEY, ...).
+# mailgun_signing_key = ""
+# postmark_username = ""
+# postmark_password = ""
+# sendgrid_public_key = ""   # the verification key, base64
+# ses_topic_arns = ""        # SNS topics allowed, comma-separated
+# A mailbox polled for bounces; read messages are moved to imap_folder.
+# imap_url = "imaps://bounces@mail.example.org/INBOX"
+# imap_password = ""         # better NEWSDESK_BOUNCES_IMAP_PASSWORD
+imap_folder = "newsdesk-processed"
+imap_interval = "1m"
 
 [log]
 # text (key=value lines) or json (one object a line); --log-format wins.

@@ -66,7 +66,7 @@ func (a *app) builder() (*mailer.Builder, error) {
 	}
 	secret, _ := a.secret()
 	b := &mailer.Builder{From: from, Host: a.cfg.Host(), BaseURL: a.cfg.Site.BaseURL, Tokens: tokens,
-		Secret: secret, Clock: a.clock}
+		Secret: secret, Clock: a.clock, Bounces: a.cfg.Bounces.Address}
 	if a.cfg.Mail.ReplyTo != "" {
 		if b.ReplyTo, err = mailer.ParseAddress(a.cfg.Mail.ReplyTo); err != nil {
 			return nil, usagef("config mail.reply_to: %v", err)

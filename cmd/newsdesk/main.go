@@ -58,6 +58,7 @@ func commands() []command {
 		{"edition", "editions: list, show, create, approve, pause, resume, cancel", runEdition},
 		{"token", "JSON API bearer tokens: add, list, revoke", runToken},
 		{"user", "editor accounts: add, list, passwd, remove", runUser},
+		{"bounce", "bounces and complaints: list, show, import FILE.eml", runBounce},
 	}
 }
 

@@ -40,6 +40,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	app.digests = &digestJob{desk: desk}
 	app.instrument(srv)
+	stopBounces, err := app.startBounces(ctx, srv)
+	if err != nil {
+		return err
+	}
+	defer stopBounces()
 	ln, err := net.Listen("tcp", app.cfg.HTTP.Listen)
 	if err != nil {
 		return usagef("serve: cannot listen on %s: %v", app.cfg.HTTP.Listen, err)
@@ -117,6 +122,7 @@ func (a *app) scheduler(ctx context.Context) *cron.Cron {
 	c.AddFunc(fmt.Sprintf("*/%d * * * * *", int(ingestTick/time.Second)), a.job(ctx, "ingest", a.ingestDue))
 	c.AddFunc("0 17 * * * *", a.job(ctx, "prune-items", a.pruneItems))
 	c.AddFunc("*/10 * * * * *", a.job(ctx, "digests", a.runDigests))
+	c.AddFunc("0 41 3 * * *", a.job(ctx, "prune-bounces", a.pruneBounces))
 	return c
 }
 
