@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -68,8 +69,12 @@ type Server struct {
 
 	API http.Handler // the JSON API, mounted at /api/v1/; nil leaves it out
 
+	// TrustedProxies are the proxies whose X-Forwarded-For or Forwarded
+	// header names the client (see ClientAddr); empty trusts no header.
+	TrustedProxies []netip.Prefix
+
 	cacheControl []string
-	limiter      *ipLimiter
+	limiter      *Limiter
 }
 
 // Handler returns the routes.
@@ -113,7 +118,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /metrics", s.Metrics)
 	}
 	mux.HandleFunc("GET /", s.handleNotFound)
-	return s.recoverer(s.siteFeeds(mux))
+	return ClientAddrs(s.TrustedProxies, s.recoverer(s.siteFeeds(mux)))
 }
 
 // feedPattern is the route pattern of a scope kind's feed in format f.
