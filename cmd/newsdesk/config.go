@@ -421,7 +421,7 @@ listen = "127.0.0.1:8080"
 # /metrics is served on http.listen to anyone who reaches it unless one of
 # these is set: a listener of its own (the public one then answers 404),
 # and/or a bearer token Prometheus must send (authorization.credentials).
-# listen = "127.0.0.1:9090"
+# listen = "127.0.0.1:8081"
 # token = ""
 
 [feeds]
