@@ -133,3 +133,31 @@ func TestLoginIPv6ClientsByPrefix(t *testing.T) {
 		t.Errorf("an address in another /64: %d, want 303", status)
 	}
 }
+
+// TestLoginComparisonsInFlightAreCapped: no more than maxLoginsInFlight
+// passwords are compared at once; the next attempt waits for a slot and
+// gives up when its request ends.
+func TestLoginComparisonsInFlightAreCapped(t *testing.T) {
+	l := newLoginLimits(1, 5, time.Now)
+	var releases []func()
+	for i := range maxLoginsInFlight {
+		release, ok := l.slot(context.Background())
+		if !ok {
+			t.Fatalf("slot %d refused", i+1)
+		}
+		releases = append(releases, release)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan bool)
+	go func() { _, ok := l.slot(ctx); got <- ok }()
+	cancel()
+	if <-got {
+		t.Errorf("a slot beyond the cap was given")
+	}
+	releases[0]()
+	if release, ok := l.slot(context.Background()); !ok {
+		t.Errorf("a freed slot was not given")
+	} else {
+		release()
+	}
+}
