@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -66,25 +67,106 @@ func refusePrivate(network, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return err
 	}
-	if reason := forbiddenAddr(ip.Unmap()); reason != "" {
+	if reason := forbiddenAddr(ip); reason != "" {
 		return &refusedError{addr: ip, reason: reason}
 	}
 	return nil
 }
 
-var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10") // RFC 6598, carrier-grade NAT
+// special is one block of IANA's special-purpose address registries
+// (iana.org/assignments/iana-ipv4-special-registry and -ipv6-), with the
+// word the refusal uses for it.
+type special struct {
+	prefix netip.Prefix
+	reason string
+}
+
+func specials(reason string, prefixes ...string) []special {
+	var out []special
+	for _, p := range prefixes {
+		out = append(out, special{netip.MustParsePrefix(p), reason})
+	}
+	return out
+}
+
+// specialIPv4 are the IPv4 blocks that are not global unicast.
+var specialIPv4 = slices.Concat(
+	specials("non-unicast", "0.0.0.0/8", "224.0.0.0/4", "255.255.255.255/32"),
+	specials("loopback", "127.0.0.0/8"),
+	specials("private", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"),
+	specials("link-local", "169.254.0.0/16"),
+	specials("documentation", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"),
+	specials("benchmarking", "198.18.0.0/15"),
+	specials("reserved", "192.0.0.0/24", "192.88.99.0/24", "240.0.0.0/4"),
+)
+
+// specialIPv6 are the blocks of global unicast (2000::/3) and around it
+// that are not globally reachable; the embedding forms (IPv4-mapped,
+// NAT64, 6to4) are unwrapped before this table is read.
+var specialIPv6 = slices.Concat(
+	specials("non-unicast", "::/128", "ff00::/8"),
+	specials("loopback", "::1/128"),
+	specials("private", "fc00::/7"),
+	specials("link-local", "fe80::/10"),
+	specials("documentation", "2001:db8::/32", "3fff::/20"),
+	specials("benchmarking", "2001:2::/48"),
+	specials("reserved", "100::/64", "5f00::/16"),
+)
+
+// ietfAssigned is 2001::/23, IETF protocol assignments: not globally
+// reachable but for the blocks in globalIETF (Teredo, 2001::/32, is not
+// among them: it hides the address it reaches).
+var (
+	ietfAssigned = netip.MustParsePrefix("2001::/23")
+	globalIETF   = specials("", "2001:1::1/128", "2001:1::2/128", "2001:1::3/128", "2001:3::/32",
+		"2001:4:112::/48", "2001:20::/28", "2001:30::/28")
+	globalUnicast = netip.MustParsePrefix("2000::/3")
+	nat64         = netip.MustParsePrefix("64:ff9b::/96")   // RFC 6052, well-known
+	nat64Local    = netip.MustParsePrefix("64:ff9b:1::/48") // RFC 8215, local use
+	sixToFour     = netip.MustParsePrefix("2002::/16")      // RFC 3056
+)
+
+func lookup(table []special, ip netip.Addr) string {
+	for _, s := range table {
+		if s.prefix.Contains(ip) {
+			return s.reason
+		}
+	}
+	return ""
+}
 
 // forbiddenAddr says why ip is not a public address, or "" when it is one.
+// Only global unicast is public, minus IANA's special-purpose blocks. An
+// IPv6 address that carries an IPv4 one (IPv4-mapped, NAT64, 6to4) is
+// judged by the IPv4 address it reaches.
 func forbiddenAddr(ip netip.Addr) string {
+	ip = ip.WithZone("")
+	if ip.Is4In6() {
+		ip = ip.Unmap()
+	}
+	if ip.Is4() {
+		return lookup(specialIPv4, ip)
+	}
+	b := ip.As16()
 	switch {
-	case ip.IsLoopback():
-		return "loopback"
-	case ip.IsPrivate(), sharedAddressSpace.Contains(ip):
-		return "private"
-	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
-		return "link-local"
-	case ip.IsUnspecified(), ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
-		return "non-unicast"
+	case nat64.Contains(ip):
+		return forbiddenAddr(netip.AddrFrom4([4]byte(b[12:16])))
+	case nat64Local.Contains(ip):
+		// Where the IPv4 address sits depends on a prefix length the
+		// operator chose (RFC 6052: /48 to /96 here), so it cannot be
+		// read; IANA lists the block as not globally reachable.
+		return "reserved"
+	case sixToFour.Contains(ip):
+		return forbiddenAddr(netip.AddrFrom4([4]byte(b[2:6])))
+	}
+	if reason := lookup(specialIPv6, ip); reason != "" {
+		return reason
+	}
+	if ietfAssigned.Contains(ip) && !slices.ContainsFunc(globalIETF, func(s special) bool { return s.prefix.Contains(ip) }) {
+		return "reserved"
+	}
+	if !globalUnicast.Contains(ip) {
+		return "reserved"
 	}
 	return ""
 }

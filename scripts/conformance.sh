@@ -19,6 +19,7 @@ export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the tree
 # 1. Tools from Debian, only when something is missing.
 missing=()
 for cmd in jing newsboat sqlite3 curl spamassassin chromium xmllint; do command -v "$cmd" >/dev/null || missing+=("$cmd"); done
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
 [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
 { [ -x "$py" ] && "$py" -c 'import feedparser' 2>/dev/null; } || missing+=(python3-feedparser)
 if ((${#missing[@]})); then
@@ -26,7 +27,7 @@ if ((${#missing[@]})); then
   sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -q
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-    python3-feedparser jing newsboat sqlite3 curl spamassassin chromium fonts-noto-cjk libxml2-utils </dev/null
+    python3-feedparser jing newsboat sqlite3 curl spamassassin chromium fonts-noto-cjk libxml2-utils nginx </dev/null
 fi
 
 # Mail checks: SpamAssassin, dkimpy and openssl (for a DKIM key).
@@ -257,6 +258,7 @@ else
 fi
 
 { bash "$repo/scripts/conformance/bounces.sh" 2>"$tmp/bounces.err" || true; } | grep -E '^(ok|FAIL) ' | tee -a "$results" || fail "bounces: no result from scripts/conformance/bounces.sh: $(tail -n 2 "$tmp/bounces.err" | tr '\n' ' ')"
+"$repo/scripts/conformance/proxy.sh" 2>"$tmp/proxy.err" | tee -a "$results" || fail "proxy.sh: $(tail -n 2 "$tmp/proxy.err" | tr '\n' ' ')"
 
 # 7. Verdict.
 summary

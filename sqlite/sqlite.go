@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -62,6 +63,9 @@ func (db *DB) dsn(readOnly bool) string {
 func (db *DB) Open() error {
 	if db.Path == "" {
 		return fmt.Errorf("sqlite: database path required")
+	}
+	if err := createPrivate(db.Path); err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", db.Path, err)
 	}
 	var err error
 	if db.write, err = sql.Open("sqlite", db.dsn(false)); err != nil {
@@ -177,12 +181,36 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 }
 
 // Backup writes a consistent snapshot of the database to path while others
-// keep reading and writing. path must not exist yet.
+// keep reading and writing. path must not exist yet; the snapshot is
+// readable by its owner only, as the database is.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateMode)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	f.Close()
 	if _, err := db.write.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil
+}
+
+// privateMode is the mode of the files that hold the desk's secrets (the
+// signing secret, password hashes, the subscriber list): the database,
+// and its backups. SQLite gives the -wal and -shm files the database's.
+const privateMode = 0o600
+
+// createPrivate makes an empty database file readable by its owner only,
+// whatever the umask, unless it exists already.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateMode)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // withTx runs fn in a write transaction and commits it when fn succeeds.

@@ -1,6 +1,13 @@
 package web
 
-import "github.com/newsdesk/newsdesk/feeds"
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/newsdesk/newsdesk/feeds"
+)
 
 // Counter counts events; a prometheus.Counter is one.
 type Counter interface{ Inc() }
@@ -25,4 +32,32 @@ func (s *Server) feedCounters(kind string, f feeds.Format) (requests, notModifie
 		return noCounter{}, noCounter{}
 	}
 	return s.FeedMetrics.FeedCounters(kind, f)
+}
+
+// RequireToken serves next only to requests that carry
+// Authorization: Bearer token, as Prometheus' bearer_token sends it, and
+// answers others 401. An empty token lets every request through.
+func RequireToken(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "This needs the metrics token: Authorization: Bearer TOKEN.", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// MetricsOnly serves h at GET /metrics and nothing else, for a listener of
+// its own.
+func MetricsOnly(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	return mux
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +88,10 @@ type Server struct {
 	// POST /webhooks/{provider}; nil leaves them out.
 	Webhooks http.Handler
 
+	// TrustedProxies are the proxies whose X-Forwarded-For or Forwarded
+	// header names the client (see ClientAddr); empty trusts no header.
+	TrustedProxies []netip.Prefix
+
 	Search    Searcher       // nil: no search page
 	Directory Directory      // lists pages for sitemaps; nil: no sitemaps
 	Clock     newsdesk.Clock // for the news sitemap; nil: the system clock
@@ -101,7 +106,7 @@ type Server struct {
 	pageCache        *pageCache
 	images           *imageSizes
 	generations      Generations
-	limiter          *ipLimiter
+	limiter          *Limiter
 	gate             writeGate
 }
 
@@ -148,7 +153,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /metrics", s.Metrics)
 	}
 	mux.HandleFunc("GET /", s.handleNotFound)
-	return s.recoverer(s.siteFeeds(s.gateWrites(mux)))
+	return ClientAddrs(s.TrustedProxies, s.recoverer(s.siteFeeds(s.gateWrites(mux))))
 }
 
 // feedPattern is the route pattern of a scope kind's feed in format f.

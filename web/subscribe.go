@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -59,7 +58,7 @@ func (s *Server) subscriptionRoutes(mux *http.ServeMux) {
 		s.renderStatus(w, r, http.StatusForbidden, "error.html", &page{Title: "Forbidden",
 			Message: "This form was sent from another site. Please use the form on this site."})
 	}))
-	s.limiter = newIPLimiter(s.SubscribeRate, s.SubscribeBurst)
+	s.limiter = signUpLimiter(s.SubscribeRate, s.SubscribeBurst)
 	mux.HandleFunc("GET /subscribe", s.handleSubscribeForm)
 	mux.Handle("POST /subscribe", cop.Handler(http.HandlerFunc(s.handleSubscribe)))
 	mux.HandleFunc("GET /confirm/{token}", s.handleConfirm)
@@ -119,7 +118,7 @@ func (s *Server) handleSubscribeForm(w http.ResponseWriter, r *http.Request) {
 // the same answer, whether the address was new, pending, confirmed or had
 // left, and whether or not a bot filled in the honeypot.
 func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
-	if !s.limiter.allow(clientIP(r)) {
+	if !s.limiter.Allow(ClientKey(r)) {
 		s.renderStatus(w, r, http.StatusTooManyRequests, "error.html", &page{Title: "Too many requests",
 			Message: "Too many sign-ups from your network. Please try again in a few minutes."})
 		return
@@ -141,7 +140,7 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if bot {
-		s.Logger.Info("subscribe: honeypot filled in, nothing stored", "ip", clientIP(r))
+		s.Logger.Info("subscribe: honeypot filled in, nothing stored", "ip", ClientIP(r))
 	} else if s.Wake != nil {
 		s.Wake()
 	}
@@ -214,15 +213,6 @@ func unique(values []string) []string {
 		}
 	}
 	return out
-}
-
-// clientIP is the address the request came from, without the port.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func truncate(s string, n int) string {

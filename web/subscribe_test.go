@@ -202,7 +202,7 @@ func TestSubscribeAnswersTheSameForAnyAddress(t *testing.T) {
 
 func TestSubscribeRateLimit(t *testing.T) {
 	f := newSubFixture(t)
-	f.server.limiter = newIPLimiter(0.001, 2)
+	f.server.limiter = NewLimiter(0.001, 2)
 	for i, want := range []int{200, 200, 429} {
 		status, _ := f.post("/subscribe", "email=r"+string(rune('a'+i))+"@example.org&newsletter=weekly")
 		if status != want {

@@ -4,28 +4,32 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/newsdesk/newsdesk/web"
 )
 
 // Config is newsdesk.toml. Every key can also be set in the environment
 // as NEWSDESK_SECTION_KEY, which wins over the file.
 type Config struct {
-	Site   SiteConfig   `toml:"site"`
-	HTTP   HTTPConfig   `toml:"http"`
-	Feeds  FeedsConfig  `toml:"feeds"`
-	Ingest IngestConfig `toml:"ingest"`
-	Mail   MailConfig   `toml:"mail"`
-	SMTP   SMTPConfig   `toml:"smtp"`
-	DKIM   DKIMConfig   `toml:"dkim"`
-	Log    LogConfig    `toml:"log"`
+	Site    SiteConfig    `toml:"site"`
+	HTTP    HTTPConfig    `toml:"http"`
+	Feeds   FeedsConfig   `toml:"feeds"`
+	Ingest  IngestConfig  `toml:"ingest"`
+	Mail    MailConfig    `toml:"mail"`
+	SMTP    SMTPConfig    `toml:"smtp"`
+	DKIM    DKIMConfig    `toml:"dkim"`
+	Log     LogConfig     `toml:"log"`
+	Metrics MetricsConfig `toml:"metrics"`
 	// Bounces is where bounce reports come back and how they count.
 	Bounces BouncesConfig `toml:"bounces"`
 }
@@ -88,6 +92,50 @@ type SiteConfig struct {
 // HTTPConfig is the daemon's listener.
 type HTTPConfig struct {
 	Listen string `toml:"listen"`
+	// TrustedProxies are the proxies (CIDR prefixes or addresses) whose
+	// X-Forwarded-For or Forwarded header names the client.
+	TrustedProxies StringList `toml:"trusted_proxies"`
+}
+
+// MetricsConfig is where /metrics is served and what it asks for.
+type MetricsConfig struct {
+	Listen string `toml:"listen"` // a listener of its own; "" serves /metrics on http.listen
+	Token  string `toml:"token"`  // a bearer token /metrics requires; "" for none
+}
+
+// StringList is a TOML array of strings, or in the environment a
+// comma-separated list.
+type StringList []string
+
+// UnmarshalText reads the comma-separated form.
+func (l *StringList) UnmarshalText(b []byte) error {
+	*l = nil
+	for _, s := range strings.Split(string(b), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// UnmarshalTOML reads an array of strings, or one string of the
+// comma-separated form.
+func (l *StringList) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		return l.UnmarshalText([]byte(v))
+	case []any:
+		*l = nil
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("%v is not a string", e)
+			}
+			*l = append(*l, strings.TrimSpace(s))
+		}
+		return nil
+	}
+	return fmt.Errorf("want a list of strings such as [\"127.0.0.1/32\"]")
 }
 
 // FeedsConfig shapes the published feeds.
@@ -204,7 +252,7 @@ func LoadConfig(path string, required bool, environ []string) (Config, error) {
 		} else if err != nil {
 			return cfg, fmt.Errorf("config %s: %w", path, err)
 		} else if undecoded := md.Undecoded(); len(undecoded) > 0 {
-			return cfg, fmt.Errorf("config %s: unknown key %q", path, undecoded[0].String())
+			return cfg, fmt.Errorf("config %s: unknown key %q%s", path, undecoded[0].String(), didYouMean(undecoded[0].String(), configKeys()))
 		}
 	}
 	if err := applyEnv(&cfg, environ); err != nil {
@@ -213,13 +261,30 @@ func LoadConfig(path string, required bool, environ []string) (Config, error) {
 	return cfg, cfg.Validate()
 }
 
+// configHoldsSecret reports whether the config file at path sets
+// smtp.password or metrics.token.
+func configHoldsSecret(path string) bool {
+	var c struct {
+		SMTP struct {
+			Password string `toml:"password"`
+		} `toml:"smtp"`
+		Metrics struct {
+			Token string `toml:"token"`
+		} `toml:"metrics"`
+	}
+	_, err := toml.DecodeFile(path, &c)
+	return err == nil && (c.SMTP.Password != "" || c.Metrics.Token != "")
+}
+
 // applyEnv sets fields from NEWSDESK_SECTION_KEY variables.
 func applyEnv(cfg *Config, environ []string) error {
 	fields := envFields(reflect.ValueOf(cfg).Elem())
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
 		field, ok := fields[name]
-		if !ok {
+		if !ok && strings.HasPrefix(name, "NEWSDESK_") {
+			return fmt.Errorf("environment: unknown variable %s%s", name, didYouMean(name, slices.Sorted(maps.Keys(fields))))
+		} else if !ok {
 			continue
 		}
 		if err := setField(field, value); err != nil {
@@ -227,6 +292,51 @@ func applyEnv(cfg *Config, environ []string) error {
 		}
 	}
 	return nil
+}
+
+// configKeys lists every key of the file as section.key.
+func configKeys() []string {
+	var keys []string
+	for name := range envFields(reflect.ValueOf(&Config{}).Elem()) {
+		keys = append(keys, strings.ToLower(strings.Replace(strings.TrimPrefix(name, "NEWSDESK_"), "_", ".", 1)))
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// didYouMean names the known name closest to name.
+func didYouMean(name string, known []string) string {
+	best, bestDist := "", -1
+	for _, k := range known {
+		if d := editDistance(name, k); bestDist < 0 || d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // envFields maps each NEWSDESK_SECTION_KEY to its field.
@@ -284,6 +394,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Feeds.MaxAge.Duration < 0 {
 		return fmt.Errorf("config feeds.max_age: must not be negative")
+	}
+	if _, err := web.ParseTrustedProxies(c.HTTP.TrustedProxies); err != nil {
+		return fmt.Errorf("config http.trusted_proxies: %w", err)
 	}
 	if err := c.validateMail(); err != nil {
 		return err
@@ -365,6 +478,17 @@ max_age = "1m"
 
 [http]
 listen = "127.0.0.1:8080"
+# Proxies in front of newsdesk (CIDR prefixes or addresses) whose
+# X-Forwarded-For or Forwarded header names the client. Only requests from
+# them are believed; with none, the connection's address is the client's.
+# trusted_proxies = ["127.0.0.1/32", "::1/128"]
+
+[metrics]
+# /metrics is served on http.listen to anyone who reaches it unless one of
+# these is set: a listener of its own (the public one then answers 404),
+# and/or a bearer token Prometheus must send (authorization.credentials).
+# listen = "127.0.0.1:8081"
+# token = ""
 
 [feeds]
 # Articles per feed.

@@ -21,6 +21,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if *out == "" {
 		return usagef("export: --out DIR is required")
 	}
+	publicUmask() // the site is meant to be served
 	app, err := openApp(&g, env)
 	if err != nil {
 		return err

@@ -111,6 +111,7 @@ func (r *redactor) replace(_ []string, a slog.Attr) slog.Attr {
 func (a *app) keepSecrets() *redactor {
 	a.redact = &redactor{}
 	a.redact.add(a.cfg.SMTP.Password)
+	a.redact.add(a.cfg.Metrics.Token)
 	if a.cfg.DKIM.KeyFile != "" {
 		if key, err := os.ReadFile(a.cfg.DKIM.KeyFile); err == nil {
 			for _, line := range strings.Fields(string(key)) {

@@ -16,6 +16,7 @@ import (
 )
 
 func main() {
+	privateUmask()
 	// newsdesk's live heap is small and the feeds it parses are not: at
 	// Go's default the collector would run every few megabytes of feed.
 	// Unless GOGC says otherwise, it lets the heap triple, not double.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/newsdesk/newsdesk/web"
 	"github.com/robfig/cron/v3"
 )
 
@@ -24,12 +25,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
+	app.warnExposedSecrets(configPath(&g))
 	if *listen != "" {
 		app.cfg.HTTP.Listen = *listen
 	}
 	srv, err := app.server()
 	if err != nil {
 		return err
+	}
+	if srv.TrustedProxies, err = web.ParseTrustedProxies(app.cfg.HTTP.TrustedProxies); err != nil {
+		return usagef("config http.trusted_proxies: %v", err)
 	}
 	if app.outbox, err = app.newOutbox(); err != nil {
 		return err
@@ -45,6 +50,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer stopBounces()
+	stopMetrics, err := app.exposeMetrics(srv)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	ln, err := net.Listen("tcp", app.cfg.HTTP.Listen)
 	if err != nil {
 		return usagef("serve: cannot listen on %s: %v", app.cfg.HTTP.Listen, err)

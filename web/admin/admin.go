@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
-	"github.com/newsdesk/newsdesk/web"
 	"golang.org/x/time/rate"
 )
 
@@ -55,15 +54,16 @@ type Handler struct {
 	// IdleTimeout ends a session not used for that long, MaxSession one
 	// that old whatever its use. Defaults: 2 hours and 12 hours.
 	IdleTimeout, MaxSession time.Duration
-	// LoginRate and LoginBurst limit failed logins per account; per
-	// client address the limits are four times as generous, for offices
-	// behind one address. Defaults: 5 at once, then one a minute.
+	// LoginRate and LoginBurst limit failed logins at one account from
+	// one client address; per client address the limits are four times as
+	// generous (for offices behind one address), per account twenty times
+	// the burst and ten times the rate (see loginlimit.go). Defaults: 5 at
+	// once, then one a minute.
 	LoginRate  rate.Limit
 	LoginBurst int
 
 	handler      http.Handler
-	perAccount   *web.IPLimiter // keyed by email address
-	perIP        *web.IPLimiter
+	logins       *loginLimits
 	csrf         *http.CrossOriginProtection
 	secureCookie bool
 }
@@ -114,8 +114,7 @@ func (h *Handler) Init() http.Handler {
 	if h.LoginBurst <= 0 {
 		h.LoginBurst = 5
 	}
-	h.perAccount = web.NewIPLimiter(h.LoginRate, h.LoginBurst)
-	h.perIP = web.NewIPLimiter(4*h.LoginRate, 4*h.LoginBurst)
+	h.logins = newLoginLimits(h.LoginRate, h.LoginBurst, h.Clock.Now)
 	h.secureCookie = strings.HasPrefix(h.BaseURL, "https://")
 	h.csrf = h.crossOriginProtection()
 	mux := http.NewServeMux()

@@ -108,19 +108,28 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "login.html", &page{Title: "Log in", Form: f})
 }
 
-// login checks an email and password. Failed attempts are limited per
-// account and per client address, whether or not the account exists, so
-// that guessing is slow and tells nothing about which addresses have
-// accounts; once either is spent, even the right password waits.
+// login checks an email and password. Each attempt is paid for before the
+// password is compared, per (account, client address), per address and per
+// account, whether or not the account exists, so that guessing is slow,
+// parallel guesses are no faster, and the answer tells nothing about which
+// addresses have accounts; once a limit is spent, even the right password
+// waits. A right password gives its payment back.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := newForm(r.PostForm)
 	email, ip := strings.ToLower(strings.TrimSpace(f.Get("email"))), web.ClientIP(r)
-	if h.perIP.Blocked(ip) || h.perAccount.Blocked(email) {
+	password := f.Get("password")
+	f.Values.Del("password") // never shown again
+	res, ok := h.logins.reserve(email, web.ClientKey(r))
+	if !ok {
 		h.Logger.Warn("admin: login rate-limited", "email", email, "ip", ip)
-		f.Values.Del("password")
-		f.Fail("", "Too many login attempts. Wait a minute, then try again.")
-		h.status(w, r, http.StatusTooManyRequests, "login.html", &page{Title: "Log in", Form: f})
+		h.loginRefused(w, r, f, http.StatusTooManyRequests, "Too many login attempts. Wait a minute, then try again.")
+		return
+	}
+	release, ok := h.logins.slot(r.Context())
+	if !ok {
+		res.Cancel()
+		h.loginRefused(w, r, f, http.StatusServiceUnavailable, "The server is busy. Try again in a few seconds.")
 		return
 	}
 	u, err := h.Accounts.FindUserByEmail(r.Context(), email)
@@ -128,21 +137,31 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		hash = []byte(u.PasswordHash)
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(f.Get("password"))) != nil || err != nil {
-		h.perIP.Count(ip)
-		h.perAccount.Count(email)
+	wrong := bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil
+	release()
+	if wrong {
 		h.Logger.Info("admin: login failed", "email", email, "ip", ip)
-		f.Values.Del("password")
 		f.Fail("password", "The email or password is not right.")
 		h.status(w, r, http.StatusUnauthorized, "login.html", &page{Title: "Log in", Form: f})
 		return
 	}
+	res.Cancel()
 	if err := h.startSession(w, r, u); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.Logger.Info("admin: logged in", "email", u.Email)
+	h.Logger.Info("admin: logged in", "email", u.Email, "ip", ip)
 	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
+}
+
+// loginRefused answers an attempt that was not tried.
+func (h *Handler) loginRefused(w http.ResponseWriter, r *http.Request, f *form, status int, msg string) {
+	w.Header().Set("Retry-After", "60")
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	f.Fail("", msg)
+	h.status(w, r, status, "login.html", &page{Title: "Log in", Form: f})
 }
 
 // startSession ends any session the browser had (against session

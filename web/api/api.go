@@ -103,7 +103,7 @@ type Server struct {
 	AuthFailRate  rate.Limit
 	AuthFailBurst int
 
-	failures *web.IPLimiter
+	failures *web.Limiter
 }
 
 // route is one endpoint: a method and a ServeMux pattern under the prefix.
@@ -147,7 +147,7 @@ func (s *Server) Handler() http.Handler {
 	if s.AuthFailBurst == 0 {
 		s.AuthFailBurst = 20
 	}
-	s.failures = web.NewIPLimiter(s.AuthFailRate, s.AuthFailBurst)
+	s.failures = web.NewLimiter(s.AuthFailRate, s.AuthFailBurst)
 	byPattern := map[string]map[string]handler{}
 	var patterns []string
 	for _, rt := range s.routes() {
@@ -215,7 +215,7 @@ type tokenKey struct{}
 // refused before its token is looked at.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := web.ClientIP(r)
+		ip := web.ClientKey(r)
 		if s.failures.Blocked(ip) {
 			w.Header().Set("Retry-After", "60")
 			writeError(w, http.StatusTooManyRequests, newsdesk.EUNAVAILABLE,
