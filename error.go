@@ -26,7 +26,7 @@ type Error struct {
 	// that show the message next to it; "" when no one field is to blame.
 	Field string
 
-	cause error
+	cause []error
 }
 
 func (e *Error) Error() string {
@@ -34,13 +34,28 @@ func (e *Error) Error() string {
 }
 
 // Errorf returns an *Error with the given code and a formatted message.
+// Causes given with %w stay in its chain, for errors.Is and errors.As.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	err := fmt.Errorf(format, args...)
+	return &Error{Code: code, Message: err.Error(), cause: causes(err)}
 }
 
 // FieldErrorf returns an EINVALID *Error that blames one input field.
 func FieldErrorf(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+	e := Errorf(EINVALID, format, args...)
+	e.Field = field
+	return e
+}
+
+// causes returns the errors err wraps, or nil when it wraps none.
+func causes(err error) []error {
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return []error{u.Unwrap()}
+	case interface{ Unwrap() []error }:
+		return u.Unwrap()
+	}
+	return nil
 }
 
 // ErrorField returns the Field of the first *Error in err's chain, or "".
@@ -77,12 +92,5 @@ func ErrorMessage(err error) string {
 	return "Internal error."
 }
 
-// WrapErrorf returns an *Error with the given code whose message is the
-// formatted text, keeping the cause (the argument for %w) in its chain.
-func WrapErrorf(code, format string, args ...any) *Error {
-	err := fmt.Errorf(format, args...)
-	return &Error{Code: code, Message: err.Error(), cause: errors.Unwrap(err)}
-}
-
-// Unwrap returns the cause WrapErrorf kept, or nil.
-func (e *Error) Unwrap() error { return e.cause }
+// Unwrap returns the causes Errorf kept, or nil.
+func (e *Error) Unwrap() []error { return e.cause }

@@ -77,7 +77,7 @@ func Parse(raw []byte) (*Report, error) {
 	}
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "not a mail message: %v", err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "not a mail message: %w", err)
 	}
 	if len(msg.Header) == 0 {
 		return nil, newsdesk.Errorf(newsdesk.EINVALID, "not a mail message: no header fields")

@@ -53,7 +53,7 @@ type mailgunEvent struct {
 func (m *Mailgun) reports(_ context.Context, _ *http.Request, body []byte, now time.Time) ([]*Report, error) {
 	var ev mailgunEvent
 	if err := json.Unmarshal(body, &ev); err != nil {
-		return nil, fmt.Errorf("%w: %v", errUnauthorized, err)
+		return nil, fmt.Errorf("%w: %w", errUnauthorized, err)
 	}
 	if err := m.verify(ev, now); err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ func (p *Postmark) reports(_ context.Context, r *http.Request, body []byte, _ ti
 	}
 	var ev postmarkEvent
 	if err := json.Unmarshal(body, &ev); err != nil {
-		return nil, fmt.Errorf("not a Postmark event: %v", err)
+		return nil, fmt.Errorf("not a Postmark event: %w", err)
 	}
 	rc := &Recipient{Address: ev.Email, Diagnostic: ev.Details, Status: findStatus(ev.Details)}
 	switch {

@@ -28,11 +28,11 @@ type SendGrid struct {
 func ParseSendGridKey(s string) (*ecdsa.PublicKey, error) {
 	der, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "sendgrid key: not base64: %v", err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "sendgrid key: not base64: %w", err)
 	}
 	k, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "sendgrid key: %v", err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "sendgrid key: %w", err)
 	}
 	ek, ok := k.(*ecdsa.PublicKey)
 	if !ok {
@@ -57,7 +57,7 @@ func (s *SendGrid) reports(_ context.Context, r *http.Request, body []byte, now 
 	}
 	var events []sendgridEvent
 	if err := json.Unmarshal(body, &events); err != nil {
-		return nil, fmt.Errorf("not SendGrid events: %v", err)
+		return nil, fmt.Errorf("not SendGrid events: %w", err)
 	}
 	var out []*Report
 	for _, ev := range events {

@@ -62,7 +62,7 @@ type snsMessage struct {
 func (s *SES) reports(ctx context.Context, _ *http.Request, body []byte, _ time.Time) ([]*Report, error) {
 	var m snsMessage
 	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, fmt.Errorf("%w: not an SNS message: %v", errUnauthorized, err)
+		return nil, fmt.Errorf("%w: not an SNS message: %w", errUnauthorized, err)
 	}
 	if !slices.Contains(s.TopicARNs, m.TopicArn) {
 		return nil, fmt.Errorf("%w: topic %q is not configured", errUnauthorized, m.TopicArn)
@@ -104,7 +104,7 @@ func (s *SES) verify(ctx context.Context, m snsMessage) error {
 	}
 	cert, err := s.certificate(ctx, m.SigningCertURL)
 	if err != nil {
-		return fmt.Errorf("%w: signing certificate: %v", errUnauthorized, err)
+		return fmt.Errorf("%w: signing certificate: %w", errUnauthorized, err)
 	}
 	key, ok := cert.PublicKey.(*rsa.PublicKey)
 	sig, err := base64.StdEncoding.DecodeString(m.Signature)
@@ -248,7 +248,7 @@ func (n *sesNotification) messageID() string {
 func sesReports(message string) ([]*Report, error) {
 	var n sesNotification
 	if err := json.Unmarshal([]byte(message), &n); err != nil {
-		return nil, fmt.Errorf("not an SES notification: %v", err)
+		return nil, fmt.Errorf("not an SES notification: %w", err)
 	}
 	kind := n.NotificationType + n.EventType
 	var out []*Report

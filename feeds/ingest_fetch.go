@@ -237,7 +237,7 @@ func (f *fetcher) fetch(ctx context.Context, src *newsdesk.Source) (*fetched, er
 	moved := &redirects{}
 	req, err := http.NewRequestWithContext(context.WithValue(ctx, redirectKey{}, moved), http.MethodGet, src.URL, nil)
 	if err != nil {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "bad feed URL: %v", err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "bad feed URL: %w", err)
 	}
 	f.setHeaders(req, src)
 	resp, err := f.client.Do(req)

@@ -32,7 +32,7 @@ func ParseOPML(r io.Reader) ([]*newsdesk.Source, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
-			return nil, newsdesk.Errorf(newsdesk.EINVALID, "not a readable OPML file: %v", err)
+			return nil, newsdesk.Errorf(newsdesk.EINVALID, "not a readable OPML file: %w", err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:

@@ -35,7 +35,7 @@ type DKIMSigner struct {
 func LoadDKIM(domain, selector, keyFile string) (*DKIMSigner, error) {
 	pem, err := os.ReadFile(keyFile)
 	if err != nil {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "dkim.key_file: %v", err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "dkim.key_file: %w", err)
 	}
 	key, err := gomail.PrivKeyFromPEM(pem)
 	if err != nil {
@@ -47,7 +47,7 @@ func LoadDKIM(domain, selector, keyFile string) (*DKIMSigner, error) {
 		HeaderKeys: SignedHeaders,
 	}}
 	if err := s.Sign(io.Discard, []byte("From: a@example.org\r\n\r\nx\r\n")); err != nil {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "dkim: %v", err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "dkim: %w", err)
 	}
 	return s, nil
 }

@@ -66,7 +66,7 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	}
 	c, err := gomail.NewClient(cfg.Host, opts...)
 	if err != nil {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "smtp: %v", err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "smtp: %w", err)
 	}
 	return &SMTP{client: c, timeout: cfg.Timeout}, nil
 }

@@ -28,7 +28,7 @@ const probeSize = 4096
 func (db *DB) Health(ctx context.Context) error {
 	var n int
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
-		return newsdesk.Errorf(newsdesk.EUNAVAILABLE, "database does not answer reads: %v", err)
+		return newsdesk.Errorf(newsdesk.EUNAVAILABLE, "database does not answer reads: %w", err)
 	}
 	if err := db.Writable(ctx); err != nil {
 		return err
@@ -46,7 +46,7 @@ func (db *DB) Health(ctx context.Context) error {
 // directory) can be written: that a page can be written and synced there.
 func (db *DB) Writable(context.Context) error {
 	if err := probeWrite(filepath.Dir(db.Path)); err != nil {
-		return newsdesk.WrapErrorf(newsdesk.ESTORAGE, "data directory cannot be written: %w", err)
+		return newsdesk.Errorf(newsdesk.ESTORAGE, "data directory cannot be written: %w", err)
 	}
 	return nil
 }
@@ -77,7 +77,7 @@ func storageFault(err error) error {
 	if err == nil || newsdesk.ErrorCode(err) == newsdesk.ESTORAGE || !IsStorageFault(err) {
 		return err
 	}
-	return newsdesk.WrapErrorf(newsdesk.ESTORAGE, "the data directory cannot be written (%w); try again later", err)
+	return newsdesk.Errorf(newsdesk.ESTORAGE, "the data directory cannot be written (%w); try again later", err)
 }
 
 // IsStorageFault reports whether err comes from a disk that is full or

@@ -78,7 +78,7 @@ func (s *Server) gateWrites(next http.Handler) http.Handler {
 			return
 		}
 		if newsdesk.ErrorCode(err) != newsdesk.ESTORAGE {
-			err = newsdesk.WrapErrorf(newsdesk.ESTORAGE, "the data directory cannot be written: %w", err)
+			err = newsdesk.Errorf(newsdesk.ESTORAGE, "the data directory cannot be written: %w", err)
 		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			s.Logger.Error("request refused: the data directory cannot be written", "method", r.Method, "route", route(r), "err", err)

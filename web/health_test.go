@@ -44,7 +44,7 @@ func TestHealthz(t *testing.T) {
 // with Retry-After (in JSON on the API), reads still work, and once the
 // probe succeeds again writes go through.
 func TestWritesWaitWhileTheDiskIsFull(t *testing.T) {
-	var full error = newsdesk.WrapErrorf(newsdesk.ESTORAGE, "data directory cannot be written: %w", syscall.ENOSPC)
+	var full error = newsdesk.Errorf(newsdesk.ESTORAGE, "data directory cannot be written: %w", syscall.ENOSPC)
 	var probeErr atomic.Pointer[error]
 	probeErr.Store(&full)
 	probes := 0
@@ -99,7 +99,7 @@ func TestStorageFaultIs503(t *testing.T) {
 	}
 	s.Pages = pages
 	w := httptest.NewRecorder()
-	s.Error(w, httptest.NewRequest("POST", "/subscribe", nil), newsdesk.WrapErrorf(newsdesk.ESTORAGE, "full: %w", syscall.ENOSPC))
+	s.Error(w, httptest.NewRequest("POST", "/subscribe", nil), newsdesk.Errorf(newsdesk.ESTORAGE, "full: %w", syscall.ENOSPC))
 	if w.Code != 503 || w.Header().Get("Retry-After") != RetryAfter {
 		t.Errorf("%d Retry-After %q", w.Code, w.Header().Get("Retry-After"))
 	}

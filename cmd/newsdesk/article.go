@@ -47,7 +47,7 @@ func readBody(env *Env, path string) (string, error) {
 		b, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return "", newsdesk.Errorf(newsdesk.EINVALID, "body file: %v", err)
+		return "", newsdesk.Errorf(newsdesk.EINVALID, "body file: %w", err)
 	}
 	return string(b), nil
 }

@@ -31,7 +31,7 @@ func markdownFiles(paths []string) ([]string, error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, newsdesk.Errorf(newsdesk.EINVALID, "%v", err)
+			return nil, newsdesk.Errorf(newsdesk.EINVALID, "%w", err)
 		}
 		if !info.IsDir() {
 			files = append(files, p)
@@ -62,7 +62,7 @@ func (a *app) importArticles(ctx context.Context, files []string, read func(stri
 	for _, name := range files {
 		src, err := read(name)
 		if err != nil {
-			return 0, 0, newsdesk.Errorf(newsdesk.EINVALID, "%v", err)
+			return 0, 0, newsdesk.Errorf(newsdesk.EINVALID, "%w", err)
 		}
 		art, err := parseArticleFile(name, src)
 		if err != nil {

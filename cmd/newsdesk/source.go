@@ -133,7 +133,7 @@ func sourceImport(ctx context.Context, env *Env, args []string) error {
 	}
 	b, err := os.ReadFile(pos[0])
 	if err != nil {
-		return newsdesk.Errorf(newsdesk.EINVALID, "%v", err)
+		return newsdesk.Errorf(newsdesk.EINVALID, "%w", err)
 	}
 	sources, err := feeds.ParseOPML(bytes.NewReader(b))
 	if err != nil {

@@ -309,7 +309,7 @@ func openInput(env *Env, path string) (io.ReadCloser, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "%v", err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "%w", err)
 	}
 	return f, nil
 }

@@ -51,7 +51,7 @@ func newCSVReader(r io.Reader, newsletters []string) (*csvReader, error) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "no header row: %v", err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "no header row: %w", err)
 	}
 	c := &csvReader{r: cr, cols: map[string]int{}, newsletter: newsletters}
 	for i, h := range header {
