@@ -304,7 +304,9 @@ func configKeys() []string {
 	return keys
 }
 
-// didYouMean names the known name closest to name.
+// didYouMean names the known name closest to name, when it is close
+// enough to be a typo of it (a few characters off): a far-off suggestion
+// misleads more than none.
 func didYouMean(name string, known []string) string {
 	best, bestDist := "", -1
 	for _, k := range known {
@@ -312,7 +314,7 @@ func didYouMean(name string, known []string) string {
 			best, bestDist = k, d
 		}
 	}
-	if best == "" {
+	if best == "" || bestDist > max(2, len(name)/5) {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %s?)", best)
