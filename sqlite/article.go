@@ -153,6 +153,24 @@ func queryArticles(ctx context.Context, q queryer, query string, args ...any) ([
 	return as, attachCategories(ctx, q, as)
 }
 
+// queryIDs runs a query that selects one integer column and returns it.
+func queryIDs(ctx context.Context, q queryer, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // orderBy sorts newest first. With a status that has publication times it
 // is exactly the order of the articles_by_status and articles_by_author
 // indexes, so a feed reads 20 rows however large the archive is; a mixed
@@ -580,21 +598,10 @@ func (s *ArticleService) DeleteArticle(ctx context.Context, id int64) error {
 func (s *ArticleService) PublishDue(ctx context.Context) ([]*Article, error) {
 	now := formatTime(s.db.Clock.Now())
 	var ids []int64
-	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `UPDATE articles SET status = 'published', updated_at = MAX(updated_at, published_at)
+	err := s.db.withTx(ctx, func(tx *sql.Tx) (err error) {
+		ids, err = queryIDs(ctx, tx, `UPDATE articles SET status = 'published', updated_at = MAX(updated_at, published_at)
 			WHERE status = 'scheduled' AND published_at <= ? RETURNING id`, now)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil || len(ids) == 0 {
 		return nil, err

@@ -472,21 +472,8 @@ func (s *OutboxService) RecoverDeliveries(ctx context.Context) (int, error) {
 // haltedEditions returns the paused or cancelled editions of the
 // deliveries d that where selects.
 func haltedEditions(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT e.id FROM deliveries d JOIN editions e ON e.id = d.edition_id
+	return queryIDs(ctx, tx, `SELECT DISTINCT e.id FROM deliveries d JOIN editions e ON e.id = d.edition_id
 		WHERE e.status IN ('paused', 'cancelled') AND `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // settleHalted puts the deliveries of an edition that which selects (in

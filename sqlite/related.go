@@ -110,20 +110,11 @@ func fuse(scores map[int64]float64, ranked []int64, weight float64) {
 }
 
 func (s *SourceService) itemIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	ids, err := queryIDs(ctx, s.db.read, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("related items: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // topItems loads the best-scored items, leaving out a second item with the
