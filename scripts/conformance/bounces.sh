@@ -222,7 +222,8 @@ bounces_run1() {
   mkdir -p "$nd_dir/copies"
   # Postfix delivers the copies on its own time: wait for all three.
   for _ in $(seq 300); do
-    [ "$(grep -c '^From ' "$bounces_pf/mail/copies.mbox" 2>/dev/null || echo 0)" -ge 3 ] && break
+    copies=$(grep -c '^From ' "$bounces_pf/mail/copies.mbox" 2>/dev/null)
+    [ "${copies:-0}" -ge 3 ] && break
     sleep 0.1
   done
   /usr/bin/python3 - "$bounces_pf/mail/copies.mbox" "$nd_dir/copies" <<'PY'
