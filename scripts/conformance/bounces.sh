@@ -222,7 +222,7 @@ bounces_run1() {
   mkdir -p "$nd_dir/copies"
   # Postfix delivers the copies on its own time: wait for all three.
   for _ in $(seq 300); do
-    copies=$(grep -c '^From ' "$bounces_pf/mail/copies.mbox" 2>/dev/null)
+    copies=$(grep -c '^From ' "$bounces_pf/mail/copies.mbox" 2>/dev/null || true)
     [ "${copies:-0}" -ge 3 ] && break
     sleep 0.1
   done
