@@ -13,7 +13,8 @@ import (
 )
 
 // goldenContentType is what the test server would have sent with a case;
-// cases not named here are served as application/xml.
+// a case may instead say it in testdata/ingest/<case>.content-type, and
+// cases named in neither are served as application/xml.
 var goldenContentType = map[string]string{
 	"windows1252": "application/rss+xml; charset=windows-1252",
 	"rss091":      "text/xml; charset=utf-8", // wrong: the document's own declaration wins
@@ -59,6 +60,9 @@ func TestIngestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			ct := goldenContentType[name]
+			if b, err := os.ReadFile(strings.TrimSuffix(path, filepath.Ext(path)) + ".content-type"); err == nil {
+				ct = strings.TrimSpace(string(b))
+			}
 			if ct == "" {
 				ct = "application/xml"
 			}

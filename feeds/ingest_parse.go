@@ -17,6 +17,7 @@ import (
 	"github.com/mmcdole/gofeed/rss"
 	"github.com/newsdesk/newsdesk"
 	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // Limits on what one feed may put in the store.
@@ -71,7 +72,12 @@ func parseFeed(body []byte, contentType, feedURL string, now time.Time) (pf *par
 	} else if err != nil {
 		return nil, fmt.Errorf("feed does not parse: %w", err)
 	}
-	pf = &parsedFeed{Title: truncate(plainText(feed.Title), maxTitleRunes), TTL: rssTTL(feed)}
+	at, typed := readAtomTexts(body, feed)
+	title := textOf(feed.Title, guessedKind(feed.Title))
+	if typed && at.Title.set {
+		title = textOf(at.Title.read(feed.Title))
+	}
+	pf = &parsedFeed{Title: truncate(title, maxTitleRunes), TTL: rssTTL(feed)}
 	base := absoluteHTTP(feed.Link, feedURL)
 	pf.SiteURL = base
 	if base == "" {
@@ -81,7 +87,11 @@ func parseFeed(body []byte, contentType, feedURL string, now time.Time) (pf *par
 		if i == maxFeedItems {
 			break
 		}
-		pf.Entries = append(pf.Entries, newEntryIn(it, base, now))
+		texts := guessedTexts(it)
+		if typed {
+			texts = atomEntryTexts(it, &at.Entries[i].Title, &at.Entries[i].Summary, &at.Entries[i].Content)
+		}
+		pf.Entries = append(pf.Entries, newEntryIn(it, texts, base, now))
 	}
 	return pf, nil
 }
@@ -112,15 +122,15 @@ func rssTTL(feed *gofeed.Feed) time.Duration {
 
 // newEntryIn reads one item. Its link and the URLs in its HTML resolve
 // against the feed's site address (base).
-func newEntryIn(it *gofeed.Item, base string, now time.Time) *entryIn {
+func newEntryIn(it *gofeed.Item, texts entryTexts, base string, now time.Time) *entryIn {
 	own := absoluteHTTP(firstNonEmpty(it.Link, firstOf(it.Links)), base)
 	guid := strings.TrimSpace(it.GUID)
 	if own == "" && isHTTPURL(guid) {
 		own = guid
 	}
-	content := firstNonEmpty(it.Content, it.Description)
-	summary := truncate(plainText(firstNonEmpty(it.Description, it.Content)), maxSummary)
-	title := truncate(plainText(it.Title), maxTitleRunes)
+	content := texts.ContentHTML
+	summary := truncate(texts.Summary, maxSummary)
+	title := truncate(texts.Title, maxTitleRunes)
 	item := &newsdesk.Item{
 		GUID:        truncate(guid, maxURL),
 		URL:         firstNonEmpty(own, base),
@@ -133,6 +143,53 @@ func newEntryIn(it *gofeed.Item, base string, now time.Time) *entryIn {
 	item.Hash = identity(guid, own, title, it.Published)
 	item.Fingerprint = digest(it.Title, own, it.Description, it.Content, item.Author, it.Published, it.Updated)
 	return &entryIn{Item: item, Content: content}
+}
+
+// entryTexts are an item's title and summary as text and its content as
+// HTML, each read by the rule for its element's type.
+type entryTexts struct {
+	Title, Summary, ContentHTML string
+}
+
+// guessedTexts reads an item whose elements carry no type (RSS, JSON
+// Feed, or an Atom document that did not read twice): a title or summary
+// is HTML when it looks like HTML; content is HTML.
+func guessedTexts(it *gofeed.Item) entryTexts {
+	desc := firstNonEmpty(it.Description, it.Content)
+	return entryTexts{
+		Title:       textOf(it.Title, guessedKind(it.Title)),
+		Summary:     plainText(desc),
+		ContentHTML: firstNonEmpty(it.Content, it.Description),
+	}
+}
+
+// atomEntryTexts reads an Atom entry's text constructs by their types.
+func atomEntryTexts(it *gofeed.Item, title, summary, content *textConstruct) entryTexts {
+	t := guessedTexts(it)
+	if title.set {
+		t.Title = textOf(title.read(it.Title))
+	}
+	var contentHTML, summaryHTML string
+	if content.set {
+		contentHTML = asHTML(content.read(it.Content))
+	}
+	if summary.set {
+		v, kind := summary.read(it.Description)
+		t.Summary = textOf(v, kind)
+		summaryHTML = asHTML(v, kind)
+	} else if content.set {
+		t.Summary = textOf(content.read(it.Content))
+	}
+	t.ContentHTML = firstNonEmpty(contentHTML, summaryHTML)
+	return t
+}
+
+// asHTML is a value read as kind, as HTML.
+func asHTML(v string, kind textKind) string {
+	if kind == kindText {
+		return escapedText(strings.TrimSpace(v))
+	}
+	return v
 }
 
 // identity is the item's hash within its source: its GUID, else its link,
@@ -263,11 +320,14 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // XML decoder, which honours the declaration. Bytes that are not UTF-8 in
 // a document that should be become U+FFFD rather than failing it.
 func toUTF8(body []byte, contentType string) []byte {
+	_, params, _ := mime.ParseMediaType(contentType)
+	if out, ok := fromUTF16(body, params["charset"]); ok {
+		return out
+	}
 	body = bytes.TrimPrefix(body, utf8BOM)
 	declared := xmlEncoding(body)
 	label := declared
 	if label == "" {
-		_, params, _ := mime.ParseMediaType(contentType)
 		label = params["charset"]
 	}
 	enc, name := charset.Lookup(label)
@@ -283,6 +343,73 @@ func toUTF8(body []byte, contentType string) []byte {
 		return bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
 	return body
+}
+
+// fromUTF16 decodes a UTF-16 document to UTF-8, and says so. A document
+// is UTF-16 by its byte-order mark, by the "<?" of its XML declaration in
+// 16-bit units, or, with neither, by the charset its Content-Type names
+// (big-endian when "utf-16" says no more, as RFC 2781 has it). The XML
+// declaration then names UTF-8, the encoding the parser will read.
+func fromUTF16(body []byte, httpCharset string) ([]byte, bool) {
+	var order unicode.Endianness
+	switch {
+	case bytes.HasPrefix(body, []byte{0xff, 0xfe}), bytes.HasPrefix(body, []byte{'<', 0, '?', 0}):
+		order = unicode.LittleEndian
+	case bytes.HasPrefix(body, []byte{0xfe, 0xff}), bytes.HasPrefix(body, []byte{0, '<', 0, '?'}):
+		order = unicode.BigEndian
+	default:
+		switch strings.ToLower(strings.TrimSpace(httpCharset)) {
+		case "utf-16le":
+			order = unicode.LittleEndian
+		case "utf-16", "utf-16be":
+			order = unicode.BigEndian
+			if len(body) > 1 && body[0] != 0 && body[1] == 0 {
+				order = unicode.LittleEndian // "<" then a zero byte: it is plainly little-endian
+			}
+		default:
+			return nil, false
+		}
+	}
+	out, err := unicode.UTF16(order, unicode.UseBOM).NewDecoder().Bytes(body)
+	if err != nil {
+		return nil, false
+	}
+	return declareUTF8(out), true
+}
+
+// declareUTF8 rewrites the encoding an XML declaration names to UTF-8.
+func declareUTF8(body []byte) []byte {
+	head := body[:min(len(body), 512)]
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	if !bytes.HasPrefix(trimmed, []byte("<?xml")) {
+		return body
+	}
+	end := bytes.Index(head, []byte("?>"))
+	if end < 0 {
+		return body
+	}
+	decl := head[:end]
+	at := bytes.Index(decl, []byte("encoding"))
+	if at < 0 {
+		return body
+	}
+	rest := decl[at+len("encoding"):]
+	i := 0
+	for i < len(rest) && bytes.IndexByte([]byte(" \t\r\n="), rest[i]) >= 0 {
+		i++
+	}
+	if i == len(rest) || (rest[i] != '"' && rest[i] != '\'') {
+		return body
+	}
+	j := bytes.IndexByte(rest[i+1:], rest[i])
+	if j < 0 {
+		return body
+	}
+	valueStart := at + len("encoding") + i + 1
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:valueStart]...)
+	out = append(out, "utf-8"...)
+	return append(out, body[valueStart+j:]...)
 }
 
 // xmlEncoding returns the encoding an XML declaration names, or "".

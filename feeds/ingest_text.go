@@ -121,10 +121,11 @@ func isASCIILetter(c byte) bool {
 }
 
 // hiddenDepth is how entering or leaving an element changes the depth
-// inside elements whose text is not shown.
+// inside elements whose text is not shown. A void element (embed) has no
+// end tag, so its start tag opens nothing.
 func hiddenDepth(tt xhtml.TokenType, name string, depth int) int {
 	switch {
-	case !hiddenText[name]:
+	case !hiddenText[name] || voidElements[name]:
 		return 0
 	case tt == xhtml.StartTagToken:
 		return 1
@@ -141,6 +142,12 @@ var inline = map[string]bool{
 	"dfn": true, "em": true, "i": true, "kbd": true, "mark": true, "q": true, "s": true, "samp": true,
 	"small": true, "span": true, "strong": true, "sub": true, "sup": true, "time": true, "u": true, "var": true,
 	"del": true, "ins": true, "font": true,
+}
+
+// voidElements are the HTML elements that have no content and no end tag.
+var voidElements = map[string]bool{
+	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true, "input": true,
+	"keygen": true, "link": true, "meta": true, "param": true, "source": true, "track": true, "wbr": true,
 }
 
 // hiddenText are the elements whose content is not shown as text.

@@ -95,3 +95,57 @@ func TestXMLEncoding(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainTextVoidHiddenElements(t *testing.T) {
+	for in, want := range map[string]string{
+		`Before <embed src="/a.swf"> after`:                                         "Before after",
+		`<object data="x"><param name="a" value="b"><embed src="x"></object> after`: "after",
+		`A <embed src="x"/> b <embed src="y"></embed> c`:                            "A b c",
+		`<iframe src="/f"></iframe>shown<script>hidden</script> too`:                "shown too",
+	} {
+		if got := plainText(in); got != want {
+			t.Errorf("plainText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestGuessedKind(t *testing.T) {
+	for in, want := range map[string]textKind{
+		"Using List<T> in C#":           kindText,
+		"a < b and c > d":               kindText,
+		"<b>Bold</b> move":              kindHTML,
+		"Fish &amp; chips":              kindHTML,
+		"<script>x</script>Safe":        kindHTML,
+		"Map<K, V> is </K>":             kindText,
+		`Clip <embed src="x"> stays`:    kindText,
+		`Clip <embed src="x"> <b>b</b>`: kindHTML,
+	} {
+		if got := guessedKind(in); got != want {
+			t.Errorf("guessedKind(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestFromUTF16(t *testing.T) {
+	le := []byte{'<', 0, 'r', 0, '/', 0, '>', 0}
+	for _, c := range []struct {
+		body    []byte
+		charset string
+		want    string
+		ok      bool
+	}{
+		{append([]byte{0xff, 0xfe}, le...), "", "<r/>", true},
+		{[]byte{0xfe, 0xff, 0, '<', 0, 'r', 0, '/', 0, '>'}, "utf-8", "<r/>", true}, // the mark wins
+		{le, "utf-16", "<r/>", true},                                                // no mark: the zero bytes say little-endian
+		{le, "UTF-16LE", "<r/>", true},
+		{[]byte{0, '<', 0, 'r', 0, '/', 0, '>'}, "utf-16", "<r/>", true},
+		{[]byte("<r/>"), "utf-8", "", false},
+		{[]byte{'<', 0, '?', 0, 'x', 0, 'm', 0, 'l', 0, ' ', 0, 'e', 0, 'n', 0, 'c', 0, 'o', 0, 'd', 0, 'i', 0, 'n', 0, 'g', 0,
+			'=', 0, '\'', 0, 'U', 0, 'T', 0, 'F', 0, '-', 0, '1', 0, '6', 0, '\'', 0, '?', 0, '>', 0}, "", "<?xml encoding='utf-8'?>", true},
+	} {
+		got, ok := fromUTF16(c.body, c.charset)
+		if ok != c.ok || string(got) != c.want {
+			t.Errorf("fromUTF16(%q, %q) = %q, %v; want %q, %v", c.body, c.charset, got, ok, c.want, c.ok)
+		}
+	}
+}
