@@ -26,6 +26,9 @@ func FuzzIngest(f *testing.F) {
 	f.Add([]byte(testRSS(testItem{Title: "<b>x</b>", Link: "/rel", Content: hostile})), "text/xml; charset=windows-1252")
 	f.Add([]byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":1,"url":7}]}`), "application/json")
 	f.Add([]byte("<rss><channel><item><title>\xff\xfe</title></item></channel></rss>"), "text/xml; charset=bogus")
+	f.Add([]byte("\xff\xfe<\x00r\x00s\x00s\x00>\x00"), "text/xml; charset=utf-16")
+	f.Add([]byte(`<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><title mode="base64">PGI+VDwvYj4=</title>`+
+		`<summary type="text/html" mode="escaped">&lt;embed src=x>a</summary><link href="http://a.example/"/></entry></feed>`), "application/atom+xml")
 	e := newIngestEnv(f)
 	e.in.init()
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
