@@ -244,7 +244,8 @@ func (in *Ingester) absorb(ctx context.Context, src *newsdesk.Source, f *fetched
 	src.Title = firstNonEmpty(src.Title, pf.Title)
 	src.SiteURL = firstNonEmpty(pf.SiteURL, src.SiteURL)
 	src.ETag, src.LastModified = f.ETag, f.LastModified
-	in.sched.succeeded(src, now, f.Status, maxAge(f.Header), pf.TTL)
+	in.sched.succeeded(src, now, f.Status, maxAge(f.Header), pf.TTL, pf.Update)
+	in.sched.skip(src, now, pf.Skip)
 	return items, nil
 }
 

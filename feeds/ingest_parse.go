@@ -48,6 +48,8 @@ type parsedFeed struct {
 	Title   string
 	SiteURL string
 	TTL     time.Duration // RSS <ttl>; 0 when absent
+	Update  time.Duration // sy:updatePeriod / sy:updateFrequency; 0 when absent
+	Skip    skipRules     // RSS <skipHours> and <skipDays>
 	Entries []*entryIn
 }
 
@@ -77,7 +79,8 @@ func parseFeed(body []byte, contentType, feedURL string, now time.Time) (pf *par
 	if typed && at.Title.set {
 		title = textOf(at.Title.read(feed.Title))
 	}
-	pf = &parsedFeed{Title: truncate(title, maxTitleRunes), TTL: rssTTL(feed)}
+	pf = &parsedFeed{Title: truncate(title, maxTitleRunes), TTL: rssTTL(feed),
+		Update: syndicationHint(feed), Skip: feedSkipRules(feed)}
 	base := absoluteHTTP(feed.Link, feedURL)
 	pf.SiteURL = base
 	if base == "" {

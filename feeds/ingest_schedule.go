@@ -41,6 +41,17 @@ func (s schedule) succeeded(src *newsdesk.Source, now time.Time, status int, hin
 	src.NextCheckAt = now.Add(wait)
 }
 
+// skip moves a source's next check out of the hours and days its feed
+// asks to be skipped: later, never sooner, and no later than a day after
+// now (or the check already set, if that is later still).
+func (s schedule) skip(src *newsdesk.Source, now time.Time, rules skipRules) {
+	limit := now.Add(maxHint)
+	if src.NextCheckAt.After(limit) {
+		return
+	}
+	src.NextCheckAt = rules.after(src.NextCheckAt, limit)
+}
+
 func (s schedule) intervalOf(src *newsdesk.Source) time.Duration {
 	if src.Interval > 0 {
 		return src.Interval

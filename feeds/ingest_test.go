@@ -456,6 +456,14 @@ func TestIngestRefusesPrivateAddresses(t *testing.T) {
 
 func TestIngestHonoursCacheHints(t *testing.T) {
 	ttl := strings.Replace(twoItems(), "<description>Tests</description>", "<description>Tests</description><ttl>180</ttl>", 1)
+	syHourly := strings.Replace(twoItems(), "<description>Tests</description>", `<description>Tests</description>`+
+		`<sy:updatePeriod xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">daily</sy:updatePeriod>`+
+		`<sy:updateFrequency xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">6</sy:updateFrequency>`, 1)
+	skipAll := "<skipHours>"
+	for h := range 24 {
+		skipAll += fmt.Sprintf("<hour>%d</hour>", h)
+	}
+	skipHour := strings.Replace(twoItems(), "<description>Tests</description>", "<description>Tests</description>"+skipAll+"</skipHours>", 1)
 	tests := []struct {
 		name, cacheControl, doc string
 		want                    time.Duration
@@ -467,6 +475,8 @@ func TestIngestHonoursCacheHints(t *testing.T) {
 		{"ttl", "", ttl, 3 * time.Hour},
 		{"ttl and max-age", "max-age=14400", ttl, 4 * time.Hour},
 		{"huge max-age", "max-age=99999999", twoItems(), 24 * time.Hour},
+		{"sy:updatePeriod", "", syHourly, 4 * time.Hour},
+		{"skipHours", "", skipHour, 24 * time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
