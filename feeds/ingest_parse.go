@@ -360,6 +360,8 @@ func fromUTF16(body []byte, httpCharset string) ([]byte, bool) {
 		order = unicode.LittleEndian
 	case bytes.HasPrefix(body, []byte{0xfe, 0xff}), bytes.HasPrefix(body, []byte{0, '<', 0, '?'}):
 		order = unicode.BigEndian
+	case bytes.HasPrefix(body, utf8BOM), bytes.HasPrefix(bytes.TrimLeft(body[:min(len(body), 64)], " \t\r\n"), []byte("<?xml")):
+		return nil, false // 8-bit, whatever the server says: the document's own word counts
 	default:
 		switch strings.ToLower(strings.TrimSpace(httpCharset)) {
 		case "utf-16le":

@@ -140,6 +140,7 @@ func TestFromUTF16(t *testing.T) {
 		{le, "UTF-16LE", "<r/>", true},
 		{[]byte{0, '<', 0, 'r', 0, '/', 0, '>'}, "utf-16", "<r/>", true},
 		{[]byte("<r/>"), "utf-8", "", false},
+		{[]byte(`<?xml version="1.0"?><r/>`), "utf-16", "", false}, // a server that says UTF-16 of an 8-bit document
 		{[]byte{'<', 0, '?', 0, 'x', 0, 'm', 0, 'l', 0, ' ', 0, 'e', 0, 'n', 0, 'c', 0, 'o', 0, 'd', 0, 'i', 0, 'n', 0, 'g', 0,
 			'=', 0, '\'', 0, 'U', 0, 'T', 0, 'F', 0, '-', 0, '1', 0, '6', 0, '\'', 0, '?', 0, '>', 0}, "", "<?xml encoding='utf-8'?>", true},
 	} {
