@@ -45,7 +45,7 @@ type Subscriber struct {
 	// LinkKey is random and the subscriber's own: every signed link sent to
 	// them carries a MAC of it (see Tokens), so deleting the subscriber
 	// revokes all their links. It is never shown.
-	LinkKey []byte
+	LinkKey []byte `json:"-"`
 	// LegacyLinks is set for subscribers from before links carried a key,
 	// whose old unsubscribe links still work (see Tokens.Verify).
 	LegacyLinks bool
