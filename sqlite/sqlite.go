@@ -130,7 +130,7 @@ func (db *DB) migrate(ctx context.Context) error {
 // checked before it commits.
 const foreignKeysOff = "-- newsdesk: foreign_keys off\n"
 
-func (db *DB) migrateFile(ctx context.Context, name string) error {
+func (db *DB) migrateFile(ctx context.Context, name string) (err error) {
 	buf, err := fs.ReadFile(migrationFS, name)
 	if err != nil {
 		return err
@@ -147,7 +147,12 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
 			return err
 		}
-		defer conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`)
+		defer func() {
+			// Were they left off, the daemon would run without them.
+			if _, onErr := conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); onErr != nil && err == nil {
+				err = onErr
+			}
+		}()
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
