@@ -210,8 +210,7 @@ func upsertConfirmed(ctx context.Context, tx *sql.Tx, req newsdesk.SubscribeRequ
 		ON CONFLICT (email) DO UPDATE SET status = 'confirmed',
 			name = CASE WHEN subscribers.name = '' THEN excluded.name ELSE subscribers.name END,
 			timezone = CASE WHEN excluded.timezone != '' THEN excluded.timezone ELSE subscribers.timezone END,
-			confirmed_at = COALESCE(subscribers.confirmed_at, excluded.confirmed_at),
-			unsubscribed_at = NULL, updated_at = excluded.updated_at
+			confirmed_at = excluded.confirmed_at, updated_at = excluded.updated_at
 		RETURNING id`, req.Email, req.Name, req.TimeZone, formatTime(now), formatTime(now), formatTime(now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("save subscriber: %w", err)
