@@ -211,21 +211,6 @@ func newsletterName(sub *newsdesk.Subscriber, id int64) string {
 	return ""
 }
 
-// newsletterNames lists the newsletters a subscriber receives.
-func newsletterNames(sub *newsdesk.Subscriber) string {
-	var names []string
-	for _, x := range sub.Subscriptions {
-		names = append(names, x.Newsletter.Name)
-	}
-	switch len(names) {
-	case 0:
-		return "our newsletters"
-	case 1:
-		return names[0]
-	}
-	return joinAnd(names)
-}
-
 func joinAnd(names []string) string {
 	out := names[0]
 	for i, n := range names[1:] {
