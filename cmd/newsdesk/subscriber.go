@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -238,7 +237,7 @@ func subscriberExport(ctx context.Context, env *Env, args []string) error {
 // writeCSV writes the subscribers the filter selects as CSV, the format
 // subscriber import reads back.
 func (a *app) writeCSV(ctx context.Context, out io.Writer, f newsdesk.SubscriberFilter) error {
-	w := csv.NewWriter(out)
+	w := newsdesk.NewCSVWriter(out) // names from the public form are not run as formulas
 	w.Write(exportHeader)
 	err := a.eachSubscriber(ctx, f, func(s *newsdesk.Subscriber) error {
 		var nls, topics []string
