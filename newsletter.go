@@ -74,6 +74,30 @@ type NewsletterUpdate struct {
 	Template    *string
 }
 
+// Apply sets the fields the update carries on n, trimmed as they are
+// stored.
+func (u NewsletterUpdate) Apply(n *Newsletter) {
+	trimmed := func(dst, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	trimmed(&n.Name, u.Name)
+	trimmed(&n.Description, u.Description)
+	trimmed(&n.Schedule, u.Schedule)
+	trimmed(&n.TimeZone, u.TimeZone)
+	trimmed(&n.Template, u.Template)
+	if u.Categories != nil {
+		n.Categories = *u.Categories
+	}
+	if u.Approval != nil {
+		n.ApprovalRequired = *u.Approval
+	}
+	if u.Paused != nil {
+		n.Paused = *u.Paused
+	}
+}
+
 // ScheduleChanged reports whether the update changes when editions are cut,
 // which restarts the schedule from now.
 func (u NewsletterUpdate) ScheduleChanged() bool {

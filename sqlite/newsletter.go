@@ -117,13 +117,7 @@ func (s *NewsletterService) UpdateNewsletter(ctx context.Context, slug string, u
 	if err != nil {
 		return nil, err
 	}
-	if upd.Name != nil {
-		n.Name = strings.TrimSpace(*upd.Name)
-	}
-	if upd.Description != nil {
-		n.Description = strings.TrimSpace(*upd.Description)
-	}
-	applyScheduleUpdate(n, upd)
+	upd.Apply(n)
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
@@ -140,28 +134,6 @@ func (s *NewsletterService) UpdateNewsletter(ctx context.Context, slug string, u
 		return nil, fmt.Errorf("update newsletter %q: %w", slug, err)
 	}
 	return n, nil
-}
-
-// applyScheduleUpdate sets the schedule fields the update carries.
-func applyScheduleUpdate(n *newsdesk.Newsletter, upd newsdesk.NewsletterUpdate) {
-	if upd.Schedule != nil {
-		n.Schedule = strings.TrimSpace(*upd.Schedule)
-	}
-	if upd.TimeZone != nil {
-		n.TimeZone = strings.TrimSpace(*upd.TimeZone)
-	}
-	if upd.Categories != nil {
-		n.Categories = *upd.Categories
-	}
-	if upd.Approval != nil {
-		n.ApprovalRequired = *upd.Approval
-	}
-	if upd.Paused != nil {
-		n.Paused = *upd.Paused
-	}
-	if upd.Template != nil {
-		n.Template = strings.TrimSpace(*upd.Template)
-	}
 }
 
 // CreateEdition stores e and queues its deliveries in one transaction: a

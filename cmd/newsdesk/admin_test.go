@@ -76,7 +76,7 @@ func (d *desk) addEditor(email, password string) {
 	d.t.Helper()
 	var out, errb bytes.Buffer
 	args := []string{"user", "add", email, "--password-stdin", "--data", filepath.Join(d.dir, "data"), "--config", filepath.Join(d.dir, "newsdesk.toml")}
-	if code := Main(context.Background(), args, strings.NewReader(password+"\n"), &out, &errb, d.environ); code != 0 {
+	if code := d.main(context.Background(), args, strings.NewReader(password+"\n"), &out, &errb); code != 0 {
 		d.t.Fatalf("user add: %d %s", code, errb.String())
 	}
 	if strings.Contains(out.String(), password) {

@@ -21,7 +21,7 @@ func (a *app) apiServer() *api.Server {
 		Subscribers: a.subscribers,
 		Editor:      a.editor(),
 		ImportCSV:   a.importReport,
-		Wake:        a.wake,
+		Wake:        a.owner.Wake,
 		Logger:      a.logger,
 	}
 }
@@ -31,9 +31,9 @@ func (a *app) apiServer() *api.Server {
 func (a *app) importReport(ctx context.Context, in io.Reader, newsletters []string, status newsdesk.SubscriberStatus) (*api.ImportReport, error) {
 	rep := &api.ImportReport{}
 	var err error
-	rep.Imported, rep.Refused, err = a.importRows(ctx, in, newsletters, status, func(e error) {
+	rep.Imported, rep.Refused, err = a.editor().ImportSubscribers(ctx, in, newsletters, status, func(e error) {
 		if len(rep.Errors) < apiReportErrors {
-			rep.Errors = append(rep.Errors, oneLine(e.Error()))
+			rep.Errors = append(rep.Errors, newsdesk.OneLine(e.Error()))
 		}
 	})
 	return rep, err

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"net"
@@ -12,10 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"testing/iotest"
 	"time"
 
-	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/mailer/smtptest"
 )
 
@@ -148,23 +144,6 @@ func TestTokenCommandsBadInput(t *testing.T) {
 		if code != 2 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, %q; want 2 and %q", c.args, code, errs, c.want)
 		}
-	}
-}
-
-// An import whose input fails stops with that error; it used to count the
-// same failure as a refused row for ever.
-func TestImportStopsWhenReadingFails(t *testing.T) {
-	d := newDesk(t)
-	g := &globals{data: filepath.Join(d.dir, "data"), config: filepath.Join(d.dir, "newsdesk.toml")}
-	app, err := openApp(g, &Env{Stderr: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.close()
-	in := io.MultiReader(strings.NewReader("email\na@example.org\n"), iotest.ErrReader(errors.New("disk gone")))
-	_, _, err = app.importRows(context.Background(), in, []string{"weekly"}, newsdesk.SubscriberPending, func(error) {})
-	if err == nil || !strings.Contains(err.Error(), "disk gone") {
-		t.Errorf("import of a failing reader: %v", err)
 	}
 }
 

@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
@@ -38,11 +36,11 @@ type app struct {
 	subscribers *sqlite.SubscriberService
 	newsletters *sqlite.NewsletterService
 	outboxStore *sqlite.OutboxService
-	outbox      *mailer.Outbox                // the daemon's outbox
-	delivering  atomic.Pointer[mailer.Outbox] // the outbox this process runs, if any
-	digests     *digestJob                    // the daemon's digest job
-	sets        templateSets                  // digest template sets, loaded once
-	metrics     *metrics                      // the daemon's metrics; nil in commands
+	outbox      *mailer.Outbox // the daemon's outbox
+	owner       *mailer.Owner  // delivers the outbox from one process at a time
+	digests     *digestJob     // the daemon's digest job
+	sets        templateSets   // digest template sets, loaded once
+	metrics     *metrics       // the daemon's metrics; nil in commands
 }
 
 // loadConfig reads the config the globals name.
@@ -68,7 +66,7 @@ func openApp(g *globals, env *Env) (*app, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, usagef("no database at %s: run newsdesk init --data %s first", path, g.data)
 	}
-	return newApp(cfg, g.data, env.Stderr)
+	return newApp(cfg, g.data, env)
 }
 
 // openWithID parses a command whose one argument is the ID of a thing (an
@@ -109,12 +107,12 @@ func openNoArgs(env *Env, name string, args []string) (*app, error) {
 
 // newApp opens (creating if needed) the database in dataDir and wires the
 // services on it.
-func newApp(cfg Config, dataDir string, logw io.Writer) (*app, error) {
-	a := &app{cfg: cfg, dataDir: dataDir, clock: newsdesk.SystemClock{}}
-	a.logger = newLogger(logw, cfg.Log, a.keepSecrets())
-	if clockForTests != nil {
-		a.clock = clockForTests
+func newApp(cfg Config, dataDir string, env *Env) (*app, error) {
+	a := &app{cfg: cfg, dataDir: dataDir, clock: env.Clock}
+	if a.clock == nil {
+		a.clock = newsdesk.SystemClock{}
 	}
+	a.logger = newLogger(env.Stderr, cfg.Log, a.keepSecrets())
 	a.sets.dir = cfg.Site.Templates
 	a.db = sqlite.NewDB(filepath.Join(dataDir, dbFile))
 	a.db.Clock = a.clock

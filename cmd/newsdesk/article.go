@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/editorial"
 )
 
 func runArticle(ctx context.Context, env *Env, args []string) error {
@@ -357,7 +358,7 @@ func articleImport(ctx context.Context, env *Env, args []string) error {
 	if len(paths) == 0 {
 		return usagef("article import: name at least one Markdown file or directory")
 	}
-	files, err := markdownFiles(paths)
+	files, err := editorial.MarkdownFiles(paths)
 	if err != nil {
 		return err
 	}
@@ -366,7 +367,7 @@ func articleImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
-	created, updated, err := app.importFiles(ctx, files)
+	created, updated, err := app.editor().ImportArticles(ctx, files, os.ReadFile)
 	if err != nil {
 		return err
 	}

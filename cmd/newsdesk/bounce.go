@@ -14,6 +14,7 @@ import (
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/bounce"
+	"github.com/newsdesk/newsdesk/editorial"
 	"github.com/newsdesk/newsdesk/sqlite"
 	"github.com/newsdesk/newsdesk/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -138,7 +139,7 @@ func bounceList(ctx context.Context, env *Env, args []string) error {
 	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tRECEIVED\tTYPE\tSTATUS\tSOURCE\tRECIPIENT\tMATCHED\tDIAGNOSTIC")
 	for _, ev := range evs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.60s\n", ev.ID, rfc3339(ev.ReceivedAt), ev.Type, orDash(ev.Status),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.60s\n", ev.ID, editorial.RFC3339(ev.ReceivedAt), ev.Type, orDash(ev.Status),
 			ev.Source, orDash(ev.Recipient), matchText(ev), ev.Diagnostic)
 	}
 	return tw.Flush()
@@ -188,7 +189,7 @@ func bounceShow(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	printf(env, "ID:          %d\nReceived:    %s\nType:        %s\nStatus:      %s\nDiagnostic:  %s\nSource:      %s\n",
-		ev.ID, rfc3339(ev.ReceivedAt), ev.Type, orDash(ev.Status), orDash(ev.Diagnostic), ev.Source)
+		ev.ID, editorial.RFC3339(ev.ReceivedAt), ev.Type, orDash(ev.Status), orDash(ev.Diagnostic), ev.Source)
 	printf(env, "Recipient:   %s\nMatched:     %s\nEdition:     %d\nSubscriber:  %d\nOriginal:    %s\nReport:      %s\n",
 		orDash(ev.Recipient), matchText(ev), ev.EditionID, ev.SubscriberID, orDash(ev.OriginalMessageID), orDash(ev.ReportID))
 	if ev.Raw == nil {

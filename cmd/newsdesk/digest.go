@@ -45,7 +45,7 @@ func digestSend(ctx context.Context, env *Env, args []string) error {
 		printf(env, "Test of %s sent to %s.\n", *slug, *test)
 		return nil
 	}
-	e, err := ed.addNow(newsdesk.WithActor(ctx, cliActor()), *slug)
+	e, err := ed.AddEditionNow(newsdesk.WithActor(ctx, cliActor()), *slug)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func digestSend(ctx context.Context, env *Env, args []string) error {
 // with the first batch queued, not after the last: preparing 100,000
 // digests takes seconds that the connections would otherwise sit idle.
 func (a *app) sendNow(ctx context.Context, env *Env, e *newsdesk.Edition) error {
-	desk, err := a.editor().desk()
+	desk, err := a.digestDesk()
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64, prepared <
 	defer func() {
 		stop()
 		if running != nil {
-			if rerr := <-running; err == nil && !errors.Is(rerr, errOwned) {
+			if rerr := <-running; err == nil && !errors.Is(rerr, mailer.ErrOwned) {
 				err = rerr
 			}
 		}
@@ -131,8 +131,8 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64, prepared <
 		if done && prepared == nil {
 			break
 		}
-		if running == nil && !done && !a.wakeOwner() {
-			running = a.deliverHere(runCtx, o)
+		if running == nil && !done && !a.owner.WakeOwner() {
+			running = a.owner.DeliverHere(runCtx, o)
 		}
 		select {
 		case err := <-prepared:
@@ -147,7 +147,7 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64, prepared <
 			return errors.New("interrupted: the rest of the edition stays queued, and newsdesk serve sends it")
 		case err := <-running:
 			running = nil
-			if err != nil && !errors.Is(err, errOwned) {
+			if err != nil && !errors.Is(err, mailer.ErrOwned) {
 				return err
 			}
 		case <-tick.C:
@@ -156,26 +156,12 @@ func (a *app) deliverEdition(ctx context.Context, env *Env, id int64, prepared <
 	stop()
 	if running != nil {
 		err, running = <-running, nil
-		if err != nil && !errors.Is(err, errOwned) {
+		if err != nil && !errors.Is(err, mailer.ErrOwned) {
 			return err
 		}
 	}
 	bar.finish()
 	return a.reportEdition(env, id)
-}
-
-// deliverHere runs the outbox in this process until ctx ends; the channel
-// gets its error, or errOwned when another process delivers.
-func (a *app) deliverHere(ctx context.Context, o *mailer.Outbox) chan error {
-	done := make(chan error, 1)
-	go func() {
-		ran, err := a.deliver(ctx, o)
-		if !ran {
-			err = errOwned
-		}
-		done <- err
-	}()
-	return done
 }
 
 func progressLine(e *newsdesk.Edition) string {

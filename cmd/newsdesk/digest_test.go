@@ -12,14 +12,6 @@ import (
 	"github.com/newsdesk/newsdesk/mailer/smtptest"
 )
 
-// useClock runs the desk in the test on a clock the test moves.
-func useClock(t *testing.T, at time.Time) *newsdesk.FixedClock {
-	c := newsdesk.NewFixedClock(at)
-	clockForTests = c
-	t.Cleanup(func() { clockForTests = nil })
-	return c
-}
-
 // received maps "recipient list-id" to the titles, among those given,
 // that the messages to it carried; each message adds a "|".
 func received(t *testing.T, msgs []smtptest.Message, titles []string) map[string][]string {
@@ -42,9 +34,9 @@ func received(t *testing.T, msgs []smtptest.Message, titles []string) map[string
 // topics, two editions in a row. Everyone gets exactly their articles,
 // once.
 func TestDigestsEndToEnd(t *testing.T) {
-	clock := useClock(t, time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC))
+	clock := newsdesk.NewFixedClock(time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC))
 	srv := smtptest.Start(t)
-	d := newDesk(t, smtpEnv(srv)...)
+	d := newDeskAt(t, clock, smtpEnv(srv)...)
 	d.mustRun("newsletter", "edit", "daily", "--schedule", "0 8 * * *", "--timezone", "Europe/London")
 	d.mustRun("newsletter", "edit", "weekly", "--schedule", "0 9 * * *")
 	body := d.writeFile("body.md", "Body text.")
@@ -109,6 +101,8 @@ func editionsSent(d *desk) int {
 
 // Bad schedule input is refused with a message naming the field, exit 2,
 // and nothing saved.
+// The rules of a newsletter are tested in editorial; here, that the
+// commands report them as bad input and save nothing.
 func TestNewsletterScheduleBadInput(t *testing.T) {
 	d := newDesk(t)
 	for _, c := range []struct {
@@ -116,14 +110,9 @@ func TestNewsletterScheduleBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--schedule", "0 8 * * XYZ"}, "schedule"},
-		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--schedule", "61 8 * * *"}, "schedule"},
 		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--schedule", "0 8 * * MON", "--timezone", "Mars/Olympus"}, "time zone"},
-		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--timezone", "Local"}, "time zone"},
-		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--categories", "Not A Slug"}, "categories"},
 		{[]string{"newsletter", "edit", "weekly", "--schedule", "@every 1h"}, "schedule"},
-		{[]string{"newsletter", "edit", "weekly", "--timezone", "Nowhere/Land"}, "time zone"},
 		{[]string{"newsletter", "add", "--slug", "x", "--name", "X", "--template", "nosuchset"}, "nosuchset"},
-		{[]string{"newsletter", "edit", "weekly", "--template", "Bad Name"}, "not a valid name"},
 	} {
 		_, errs, code := d.run(c.args...)
 		if code != 2 || !strings.Contains(errs, c.want) {

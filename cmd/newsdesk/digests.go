@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/digest"
 	"github.com/newsdesk/newsdesk/mailer"
 	"github.com/newsdesk/newsdesk/sqlite"
@@ -13,10 +12,6 @@ import (
 
 // The store as the digest desk sees it.
 var _ digest.Store = (*sqlite.NewsletterService)(nil)
-
-// clockForTests, when set by a test, replaces the wall clock, so that the
-// real daemon can be run through its schedule.
-var clockForTests newsdesk.Clock
 
 // templateSets loads each set of digest templates once per process.
 type templateSets struct {
@@ -74,7 +69,7 @@ func (a *app) newDesk() (*digest.Desk, error) {
 			PostalAddress: a.cfg.Site.PostalAddress},
 		UnsubscribeURL: base + "/unsubscribe/" + mailer.Placeholder(mailer.SlotUnsubscribe),
 		PreferencesURL: base + "/preferences/" + mailer.Placeholder(mailer.SlotPreferences),
-		Clock:          a.clock, Logger: a.logger, Wake: a.wake,
+		Clock:          a.clock, Logger: a.logger, Wake: a.owner.Wake,
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/editorial"
 )
 
 func runEdition(ctx context.Context, env *Env, args []string) error {
@@ -65,9 +66,9 @@ func editionShow(ctx context.Context, env *Env, args []string) error {
 	}
 	c := e.Counts
 	printf(env, "ID:          %d\nNewsletter:  %s (%s)\nSubject:     %s\nStatus:      %s\nCreated:     %s\n",
-		e.ID, e.Newsletter.Name, e.Newsletter.Slug, e.Subject, e.Status, rfc3339(e.CreatedAt))
+		e.ID, e.Newsletter.Name, e.Newsletter.Slug, e.Subject, e.Status, editorial.RFC3339(e.CreatedAt))
 	if !e.SentAt.IsZero() {
-		printf(env, "Sent:        %s\n", rfc3339(e.SentAt))
+		printf(env, "Sent:        %s\n", editorial.RFC3339(e.SentAt))
 	}
 	showDigestFields(env, e)
 	printf(env, "Recipients:  %d\nSent:        %d\nFailed:      %d\nSkipped:     %d\nQueued:      %d\nDeferred:    %d\n",
@@ -94,10 +95,10 @@ func showDigestFields(env *Env, e *newsdesk.Edition) {
 	}
 	printf(env, "Kind:        %s\n", e.Kind)
 	if !e.Cutoff.IsZero() {
-		printf(env, "Window:      after %s, until %s\n", rfc3339(e.WindowStart), rfc3339(e.Cutoff))
+		printf(env, "Window:      after %s, until %s\n", editorial.RFC3339(e.WindowStart), editorial.RFC3339(e.Cutoff))
 	}
 	if !e.ScheduledFor.IsZero() {
-		printf(env, "Goes at:     %s\n", rfc3339(e.ScheduledFor))
+		printf(env, "Goes at:     %s\n", editorial.RFC3339(e.ScheduledFor))
 	}
 	if len(e.Picked) > 0 {
 		printf(env, "Articles:    %v\n", e.Picked)

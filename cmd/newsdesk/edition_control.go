@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/editorial"
 )
 
 // editionAction runs one of the editor's controls on an edition given by ID.
@@ -71,7 +72,7 @@ func editionCreate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	printf(env, "Edition %d of %s: %d articles, goes at %s (newsdesk serve sends it; edition cancel %d stops it).\n",
-		e.ID, e.Newsletter.Slug, len(e.Picked), rfc3339(e.ScheduledFor), e.ID)
+		e.ID, e.Newsletter.Slug, len(e.Picked), editorial.RFC3339(e.ScheduledFor), e.ID)
 	return nil
 }
 

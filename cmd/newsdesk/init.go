@@ -33,7 +33,7 @@ func runInit(ctx context.Context, env *Env, args []string) error {
 	if err := os.MkdirAll(filepath.Join(g.data, "media"), 0o750); err != nil {
 		return err
 	}
-	a, err := newApp(cfg, g.data, env.Stderr)
+	a, err := newApp(cfg, g.data, env)
 	if err != nil {
 		return err
 	}

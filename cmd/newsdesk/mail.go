@@ -2,16 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"net"
-	"os"
 	"path/filepath"
-	"runtime"
-	"strings"
-	"time"
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/mailer"
@@ -22,6 +15,7 @@ import (
 
 // wireMail makes the subscriber, newsletter and outbox services.
 func (a *app) wireMail() {
+	a.owner = &mailer.Owner{DB: a.db.Path}
 	a.subscribers = sqlite.NewSubscriberService(a.db)
 	a.newsletters = sqlite.NewNewsletterService(a.db)
 	a.outboxStore = sqlite.NewOutboxService(a.db)
@@ -121,115 +115,6 @@ func (a *app) newOutbox() (*mailer.Outbox, error) {
 	}, nil
 }
 
-// The outbox of a data directory is delivered by one process at a time,
-// the daemon or a command sending an edition. That process listens on a
-// Unix socket named after the database, and other processes connect to it
-// to say that they queued mail. On Linux the socket is in the abstract
-// namespace, so it vanishes with the process however it ends; elsewhere it
-// is a file beside the database, and one left by a crash is replaced.
-
-// ownerAddr is the socket of the process delivering the outbox of db.
-func ownerAddr(db string) string {
-	abs, err := filepath.Abs(db)
-	if err != nil {
-		abs = db
-	}
-	if runtime.GOOS != "linux" {
-		return abs + ".outbox.sock"
-	}
-	sum := sha256.Sum256([]byte(abs))
-	return "@newsdesk-outbox-" + hex.EncodeToString(sum[:12])
-}
-
-// errOwned means another process is delivering the outbox.
-var errOwned = errors.New("another process is delivering this outbox")
-
-// claimOutbox makes this process the one delivering the outbox, and
-// returns the socket others wake it through.
-func (a *app) claimOutbox() (net.Listener, error) {
-	addr := ownerAddr(a.db.Path)
-	ln, err := net.Listen("unix", addr)
-	if err != nil && !strings.HasPrefix(addr, "@") && !a.wakeOwner() {
-		os.Remove(addr) // left by a process that died
-		ln, err = net.Listen("unix", addr)
-	}
-	if err != nil {
-		return nil, errOwned
-	}
-	return ln, nil
-}
-
-// wakeOwner tells the process delivering the outbox that mail was queued,
-// and reports whether there is one.
-func (a *app) wakeOwner() bool {
-	c, err := net.DialTimeout("unix", ownerAddr(a.db.Path), time.Second)
-	if err != nil {
-		return false
-	}
-	c.Write([]byte("wake\n"))
-	c.Close()
-	return true
-}
-
-// wake is called after mail is queued: the outbox of this process, if it
-// delivers, or the process that does, looks at the queue now.
-func (a *app) wake() {
-	if o := a.delivering.Load(); o != nil {
-		o.Wake()
-		return
-	}
-	a.wakeOwner()
-}
-
-// acceptWakes wakes o for each connection to ln, until ln is closed.
-func acceptWakes(ln net.Listener, o *mailer.Outbox) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		c.Close()
-		o.Wake()
-	}
-}
-
-// deliver runs the outbox in this process until ctx ends, if no other
-// process delivers it; it reports whether it ran.
-func (a *app) deliver(ctx context.Context, o *mailer.Outbox) (bool, error) {
-	ln, err := a.claimOutbox()
-	if err != nil {
-		return false, nil
-	}
-	defer ln.Close()
-	go acceptWakes(ln, o)
-	a.delivering.Store(o)
-	defer a.delivering.Store(nil)
-	return true, o.Run(ctx)
-}
-
-// runDelivery delivers the outbox for as long as ctx lasts, in the daemon:
-// while another process holds the outbox it waits and tries again.
-func (a *app) runDelivery(ctx context.Context, o *mailer.Outbox) {
-	warned := false
-	for ctx.Err() == nil {
-		ran, err := a.deliver(ctx, o)
-		if err != nil {
-			a.logger.Error("outbox stopped", "err", err)
-		}
-		if !ran && !warned {
-			a.logger.Warn("another process is delivering the outbox; this one will take over when it stops")
-			warned = true
-		}
-		if ran {
-			warned = false
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(5 * time.Second):
-		}
-	}
-}
-
 // startDelivery runs the daemon's outbox until ctx ends; the channel closes
 // when it has stopped.
 func (a *app) startDelivery(ctx context.Context) <-chan struct{} {
@@ -240,7 +125,7 @@ func (a *app) startDelivery(ctx context.Context) <-chan struct{} {
 	}
 	go func() {
 		defer close(done)
-		a.runDelivery(ctx, a.outbox)
+		a.owner.DeliverWhileOwned(ctx, a.outbox, a.logger)
 	}()
 	return done
 }
@@ -260,6 +145,6 @@ func (a *app) wireWeb(s *web.Server) error {
 	}
 	s.Subscriptions = subscriptionStore{a.subscribers, a.newsletters, a.articles}
 	s.Tokens = tokens
-	s.Wake = a.wake
+	s.Wake = a.owner.Wake
 	return nil
 }

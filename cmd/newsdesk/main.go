@@ -29,11 +29,14 @@ func main() {
 	os.Exit(code)
 }
 
-// Env is what a command runs with: its streams and environment.
+// Env is what a command runs with: its streams, environment and clock.
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Environ        []string
+	// Clock is the wall clock, or one a test moves to run the real
+	// daemon through its schedule.
+	Clock newsdesk.Clock
 }
 
 // command is one subcommand.
@@ -66,7 +69,12 @@ func commands() []command {
 // Main runs the command line and returns the exit code: 0 success,
 // 1 runtime failure, 2 bad usage or bad input.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
-	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Environ: environ}
+	return run(ctx, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Environ: environ, Clock: newsdesk.SystemClock{}}, args)
+}
+
+// run runs the command line in env.
+func run(ctx context.Context, env *Env, args []string) int {
+	stdout, stderr := env.Stdout, env.Stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {

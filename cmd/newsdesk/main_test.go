@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsdesk/newsdesk"
 )
 
 // desk is a data directory and config in a temporary directory, and the
@@ -20,21 +22,32 @@ type desk struct {
 	t       *testing.T
 	dir     string
 	environ []string
-	listen  string // serve's address; default 127.0.0.1:0, a port the system picks
+	listen  string         // serve's address; default 127.0.0.1:0, a port the system picks
+	clock   newsdesk.Clock // nil: the wall clock
 }
 
 func newDesk(t *testing.T, environ ...string) *desk {
+	return newDeskAt(t, nil, environ...)
+}
+
+// newDeskAt is newDesk with every command and the daemon on clock.
+func newDeskAt(t *testing.T, clock newsdesk.Clock, environ ...string) *desk {
 	dir := t.TempDir()
-	d := &desk{t: t, dir: dir, environ: environ}
+	d := &desk{t: t, dir: dir, environ: environ, clock: clock}
 	d.mustRun("init", "--demo")
 	return d
+}
+
+// main runs a command line as Main does, on the desk's clock.
+func (d *desk) main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(ctx, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Environ: d.environ, Clock: d.clock}, args)
 }
 
 // run runs one command the way main does and returns its output and exit code.
 func (d *desk) run(args ...string) (stdout, stderr string, code int) {
 	var out, errb bytes.Buffer
 	args = append(args, "--data", filepath.Join(d.dir, "data"), "--config", filepath.Join(d.dir, "newsdesk.toml"))
-	code = Main(context.Background(), args, strings.NewReader(""), &out, &errb, d.environ)
+	code = d.main(context.Background(), args, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), code
 }
 
@@ -76,7 +89,7 @@ func (d *desk) serveLogging(logw io.Writer) string {
 		}
 		args := []string{"serve", "--listen", listen, "--data", filepath.Join(d.dir, "data"),
 			"--config", filepath.Join(d.dir, "newsdesk.toml")}
-		done <- Main(ctx, args, strings.NewReader(""), pw, logw, d.environ)
+		done <- d.main(ctx, args, strings.NewReader(""), pw, logw)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')

@@ -177,7 +177,7 @@ func setPaused(ctx context.Context, env *Env, action string, args []string, paus
 		return err
 	}
 	defer app.close()
-	n, err := app.newsletters.UpdateNewsletter(ctx, pos[0], newsdesk.NewsletterUpdate{Paused: &paused})
+	n, err := app.editor().UpdateNewsletter(ctx, pos[0], newsdesk.NewsletterUpdate{Paused: &paused})
 	if err != nil {
 		return err
 	}

@@ -139,15 +139,13 @@ func (a *app) scheduler(ctx context.Context) *cron.Cron {
 // publishDue publishes the scheduled articles whose time has come, drops
 // the cached feeds and tells the WebSub hub.
 func (a *app) publishDue(ctx context.Context) ([]any, error) {
-	published, err := a.articles.PublishDue(ctx)
+	published, err := a.editor().PublishDue(ctx)
 	if err != nil || len(published) == 0 {
 		return nil, err
 	}
-	a.publisher.Invalidate()
 	for _, art := range published {
 		a.logger.Info("article published", "id", art.ID, "slug", art.Slug)
 	}
-	a.announce(ctx, published)
 	return []any{"published", len(published)}, nil
 }
 

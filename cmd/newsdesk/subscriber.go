@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/newsdesk/newsdesk"
 )
@@ -57,7 +54,7 @@ func subscriberAdd(ctx context.Context, env *Env, args []string) error {
 	}
 	printf(env, "Subscriber %s: %s (%s).\n", sub.Email, sub.Status, subscriptionList(sub))
 	if sub.Status != newsdesk.SubscriberConfirmed || hasPending(sub) {
-		if app.wakeOwner() {
+		if app.owner.WakeOwner() {
 			printf(env, "A confirmation email is on its way.\n")
 		} else {
 			printf(env, "A confirmation email is queued; newsdesk serve sends it.\n")
@@ -140,26 +137,6 @@ func (f *subscriberFilter) filter() (newsdesk.SubscriberFilter, error) {
 	return sf, nil
 }
 
-// eachSubscriber calls fn for every subscriber the filter selects, reading
-// them a page at a time so that memory stays flat however long the list.
-func (a *app) eachSubscriber(ctx context.Context, f newsdesk.SubscriberFilter, fn func(*newsdesk.Subscriber) error) error {
-	for {
-		subs, err := a.subscribers.FindSubscribers(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, s := range subs {
-			if err := fn(s); err != nil {
-				return err
-			}
-		}
-		if len(subs) < f.Limit {
-			return nil
-		}
-		f.AfterID = subs[len(subs)-1].ID
-	}
-}
-
 func subscriberList(ctx context.Context, env *Env, args []string) error {
 	app, f, err := openFiltered(env, "subscriber list", args)
 	if err != nil {
@@ -167,7 +144,7 @@ func subscriberList(ctx context.Context, env *Env, args []string) error {
 	}
 	defer app.close()
 	printf(env, "%-40s  %-12s  %s\n", "EMAIL", "STATUS", "NEWSLETTERS")
-	return app.eachSubscriber(ctx, f, func(s *newsdesk.Subscriber) error {
+	return app.editor().EachSubscriber(ctx, f, func(s *newsdesk.Subscriber) error {
 		printf(env, "%-40s  %-12s  %s\n", s.Email, s.Status, subscriptionList(s))
 		return nil
 	})
@@ -223,50 +200,13 @@ func subscriberRemove(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// exportHeader is the header of subscriber export, which import reads back.
-var exportHeader = []string{"email", "name", "status", "newsletter", "topics", "timezone", "created_at", "confirmed_at"}
-
 func subscriberExport(ctx context.Context, env *Env, args []string) error {
 	app, f, err := openFiltered(env, "subscriber export", args)
 	if err != nil {
 		return err
 	}
 	defer app.close()
-	return app.writeCSV(ctx, env.Stdout, f)
-}
-
-// writeCSV writes the subscribers the filter selects as CSV, the format
-// subscriber import reads back.
-func (a *app) writeCSV(ctx context.Context, out io.Writer, f newsdesk.SubscriberFilter) error {
-	w := csv.NewWriter(out)
-	w.Write(exportHeader)
-	err := a.eachSubscriber(ctx, f, func(s *newsdesk.Subscriber) error {
-		var nls, topics []string
-		for _, x := range s.Subscriptions {
-			nls = append(nls, x.Newsletter.Slug)
-			topics = appendNew(topics, x.Topics...)
-		}
-		return w.Write([]string{s.Email, s.Name, string(s.Status), strings.Join(nls, ","), strings.Join(topics, ","),
-			s.TimeZone, rfc3339(s.CreatedAt), rfc3339(s.ConfirmedAt)})
-	})
-	w.Flush()
-	if err != nil {
-		return err
-	}
-	return w.Error()
-}
-
-func appendNew(list []string, items ...string) []string {
-	for _, it := range items {
-		found := false
-		for _, l := range list {
-			found = found || l == it
-		}
-		if !found {
-			list = append(list, it)
-		}
-	}
-	return list
+	return app.editor().ExportCSV(ctx, env.Stdout, f)
 }
 
 func subscriberImport(ctx context.Context, env *Env, args []string) error {
@@ -317,8 +257,8 @@ func openInput(env *Env, path string) (io.ReadCloser, error) {
 // importCSV imports a CSV file a batch at a time. Refused rows are listed
 // on standard error by line; the others are kept.
 func (a *app) importCSV(ctx context.Context, env *Env, in io.Reader, newsletters []string, status newsdesk.SubscriberStatus) error {
-	imported, refused, err := a.importRows(ctx, in, newsletters, status, func(e error) {
-		fmt.Fprintf(env.Stderr, "newsdesk: subscriber import: %s\n", oneLine(e.Error()))
+	imported, refused, err := a.editor().ImportSubscribers(ctx, in, newsletters, status, func(e error) {
+		fmt.Fprintf(env.Stderr, "newsdesk: subscriber import: %s\n", newsdesk.OneLine(e.Error()))
 	})
 	if err != nil {
 		return err
@@ -331,49 +271,4 @@ func (a *app) importCSV(ctx context.Context, env *Env, in io.Reader, newsletters
 		return newsdesk.Errorf(newsdesk.EINVALID, "%d refused (listed above); the other %d rows were imported", refused, imported)
 	}
 	return nil
-}
-
-// importRows imports subscribers from CSV a batch at a time, telling
-// refuse about each row it refuses.
-func (a *app) importRows(ctx context.Context, in io.Reader, newsletters []string, status newsdesk.SubscriberStatus, refuse func(error)) (imported, refused int, err error) {
-	r, err := newCSVReader(in, newsletters)
-	if err != nil {
-		return 0, 0, err
-	}
-	batch := make([]*newsdesk.SubscriberImport, 0, subscriberPage)
-	flush := func() error {
-		n, bad, err := a.subscribers.ImportSubscribers(ctx, batch, status)
-		imported, refused = imported+n, refused+len(bad)
-		for _, e := range bad {
-			refuse(e)
-		}
-		batch = batch[:0]
-		return err
-	}
-	for {
-		row, err := r.next()
-		if errors.Is(err, io.EOF) {
-			break
-		} else if err != nil && newsdesk.ErrorCode(err) != newsdesk.EINVALID {
-			return imported, refused, err // reading failed: the same error would come for ever
-		} else if err != nil {
-			refused++
-			refuse(err)
-			continue
-		}
-		if batch = append(batch, row); len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return imported, refused, err
-			}
-		}
-	}
-	return imported, refused, flush()
-}
-
-// rfc3339 formats a time that may be absent.
-func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }

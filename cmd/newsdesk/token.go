@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/editorial"
 	"github.com/newsdesk/newsdesk/sqlite"
 )
 
@@ -57,7 +58,7 @@ func tokenList(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tUSER\tCREATED\tLAST USED\tREVOKED")
 	for _, t := range ts {
 		fmt.Fprintf(tw, "%d\t%s…\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Prefix, t.Name, t.UserEmail,
-			rfc3339(t.CreatedAt), orDash(rfc3339(t.LastUsedAt)), orDash(rfc3339(t.RevokedAt)))
+			editorial.RFC3339(t.CreatedAt), orDash(editorial.RFC3339(t.LastUsedAt)), orDash(editorial.RFC3339(t.RevokedAt)))
 	}
 	return tw.Flush()
 }

@@ -1,4 +1,4 @@
-package main
+package editorial
 
 import (
 	"bytes"
@@ -27,9 +27,9 @@ type frontMatter struct {
 	Draft      bool     `yaml:"draft" toml:"draft"`
 }
 
-// parseArticleFile reads one Markdown file with front matter into an
+// ParseArticleFile reads one Markdown file with front matter into an
 // article. Errors name the file.
-func parseArticleFile(name string, src []byte) (*newsdesk.Article, error) {
+func ParseArticleFile(name string, src []byte) (*newsdesk.Article, error) {
 	bad := func(format string, args ...any) error {
 		return newsdesk.Errorf(newsdesk.EINVALID, "%s: %s", name, fmt.Sprintf(format, args...))
 	}
@@ -55,7 +55,7 @@ func parseArticleFile(name string, src []byte) (*newsdesk.Article, error) {
 		Title: strings.TrimSpace(fm.Title), Slug: fm.Slug, Summary: strings.TrimSpace(fm.Summary),
 		Body: body, Image: fm.Image, Status: newsdesk.StatusPublished, PublishedAt: published,
 		// An imported article was last changed when its file says, not now.
-		UpdatedAt: laterOf(published, updated),
+		UpdatedAt: newsdesk.LastChange(published, updated),
 	}
 	if fm.Draft {
 		a.Status = newsdesk.StatusDraft
@@ -103,7 +103,7 @@ func splitFrontMatter(src []byte) (frontMatter, string, error) {
 		_, err = toml.Decode(header, &fm)
 	}
 	if err != nil {
-		return fm, "", fmt.Errorf("bad front matter: %s", oneLine(err.Error()))
+		return fm, "", fmt.Errorf("bad front matter: %s", newsdesk.OneLine(err.Error()))
 	}
 	return fm, strings.TrimLeft(body, "\n"), nil
 }
@@ -128,11 +128,4 @@ func parseDate(v any) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not a date (use RFC 3339, e.g. 2026-11-25T09:00:00Z)", d)
 	}
 	return time.Time{}, fmt.Errorf("%v is not a date (use RFC 3339, e.g. 2026-11-25T09:00:00Z)", v)
-}
-
-func laterOf(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

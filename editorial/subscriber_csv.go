@@ -1,4 +1,4 @@
-package main
+package editorial
 
 import (
 	"encoding/csv"

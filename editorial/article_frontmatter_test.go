@@ -1,4 +1,4 @@
-package main
+package editorial
 
 import (
 	"strings"
@@ -11,7 +11,7 @@ import (
 func TestParseArticleFile(t *testing.T) {
 	src := "---\ntitle: \"Rents & wages: “<3%”\"\nauthor: ada\ncategories: [economy, cities]\n" +
 		"date: 2026-10-01T09:00:00+01:00\nsummary: Short.\nimage: /media/a.svg\n---\nBody\n\n---\n\nAfter a rule.\n"
-	a, err := parseArticleFile("x.md", []byte(src))
+	a, err := ParseArticleFile("x.md", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestParseArticleFileForms(t *testing.T) {
 		"crlf and bom": {"\ufeff---\r\ntitle: T\r\n---\r\nb", newsdesk.StatusPublished, time.Time{}},
 		"empty body":   {"---\ntitle: T\n---", newsdesk.StatusPublished, time.Time{}},
 	} {
-		a, err := parseArticleFile(name+".md", []byte(tc.src))
+		a, err := ParseArticleFile(name+".md", []byte(tc.src))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -58,7 +58,7 @@ func FuzzParseArticleFile(f *testing.F) {
 	f.Add([]byte("---\ntitle: [\n---\n"))
 	f.Add([]byte("---\n---\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		a, err := parseArticleFile("f.md", src)
+		a, err := ParseArticleFile("f.md", src)
 		if err != nil {
 			if newsdesk.ErrorCode(err) != newsdesk.EINVALID || !strings.HasPrefix(err.Error(), "f.md: ") {
 				t.Fatalf("error %v (code %s) does not name the file as bad input", err, newsdesk.ErrorCode(err))
