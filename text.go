@@ -28,3 +28,26 @@ func OneLine(s string) string {
 	}
 	return b.String()
 }
+
+// Truncate cuts s to at most n runes, at a space when one is near, and
+// marks the cut with an ellipsis; it never cuts a rune in half. Titles,
+// summaries, error messages and echoed input all go through it, so that
+// hostile input cannot make them huge.
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := 0
+	for i := range s {
+		if n == 0 {
+			cut = i
+			break
+		}
+		n--
+	}
+	s = s[:cut]
+	if sp := strings.LastIndexByte(s, ' '); sp > len(s)*3/4 {
+		s = s[:sp]
+	}
+	return strings.TrimRight(s, " ,;:.-") + "…"
+}

@@ -47,7 +47,7 @@ type Desk struct {
 	// Templates returns the renderer of a newsletter's own template set
 	// (Newsletter.Template); nil renders every newsletter with Renderer.
 	Templates func(set string) (*Renderer, error)
-	Site      Site
+	Site      newsdesk.Site
 	// Links rendered into every digest; the sender fills in each
 	// subscriber's token (mailer.Placeholder).
 	UnsubscribeURL string

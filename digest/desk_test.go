@@ -56,7 +56,7 @@ func newDeskT(t *testing.T) *desk {
 		t.Fatal(err)
 	}
 	x.d = &digest.Desk{Store: x.nls, Articles: x.articles, Renderer: r, Batch: 2, // small batches: several per edition
-		Site:           digest.Site{Title: "The Review", BaseURL: "https://news.example", PostalAddress: "1 Quay St"},
+		Site:           newsdesk.Site{Title: "The Review", BaseURL: "https://news.example", PostalAddress: "1 Quay St"},
 		UnsubscribeURL: "https://news.example/unsubscribe/x-newsdesk-unsubscribe-token",
 		PreferencesURL: "https://news.example/preferences/x-newsdesk-preferences-token",
 		Clock:          clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}

@@ -55,7 +55,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	maker := &digest.Desk{Store: f.newsletters, Articles: f.articles, Renderer: r, Clock: f.clock,
-		Site: digest.Site{Title: "The Example", BaseURL: "https://news.example.org", Language: "en"}}
+		Site: newsdesk.Site{Title: "The Example", BaseURL: "https://news.example.org", Language: "en"}}
 	f.ed = &editorial.Editor{
 		Articles: f.articles, Newsletters: f.newsletters, Subscribers: f.subscribers,
 		Digests:   func() (editorial.DigestMaker, error) { return maker, nil },

@@ -71,7 +71,7 @@ func parseFeed(body []byte, contentType, feedURL string, now time.Time) (pf *par
 	} else if err != nil {
 		return nil, fmt.Errorf("feed does not parse: %w", err)
 	}
-	pf = &parsedFeed{Title: truncate(plainText(feed.Title), maxTitleRunes), TTL: rssTTL(feed)}
+	pf = &parsedFeed{Title: newsdesk.Truncate(plainText(feed.Title), maxTitleRunes), TTL: rssTTL(feed)}
 	base := absoluteHTTP(feed.Link, feedURL)
 	pf.SiteURL = base
 	if base == "" {
@@ -119,14 +119,14 @@ func newEntryIn(it *gofeed.Item, base string, now time.Time) *entryIn {
 		own = guid
 	}
 	content := firstNonEmpty(it.Content, it.Description)
-	summary := truncate(plainText(firstNonEmpty(it.Description, it.Content)), maxSummary)
-	title := truncate(plainText(it.Title), maxTitleRunes)
+	summary := newsdesk.Truncate(plainText(firstNonEmpty(it.Description, it.Content)), maxSummary)
+	title := newsdesk.Truncate(plainText(it.Title), maxTitleRunes)
 	item := &newsdesk.Item{
-		GUID:        truncate(guid, maxURL),
+		GUID:        newsdesk.Truncate(guid, maxURL),
 		URL:         firstNonEmpty(own, base),
-		Title:       firstNonEmpty(title, truncate(summary, 80), "Untitled"),
+		Title:       firstNonEmpty(title, newsdesk.Truncate(summary, 80), "Untitled"),
 		Summary:     summary,
-		Author:      truncate(plainText(authorName(it)), maxAuthor),
+		Author:      newsdesk.Truncate(plainText(authorName(it)), maxAuthor),
 		PublishedAt: believable(firstTime(it.PublishedParsed, it.UpdatedParsed), now),
 		UpdatedAt:   believable(firstTime(it.UpdatedParsed), now),
 	}
@@ -232,27 +232,6 @@ func absoluteHTTP(ref, base string) string {
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// truncate cuts s to at most n runes, at a space when one is near, and
-// marks the cut with an ellipsis.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	cut := 0
-	for i := range s {
-		if n == 0 {
-			cut = i
-			break
-		}
-		n--
-	}
-	s = s[:cut]
-	if sp := strings.LastIndexByte(s, ' '); sp > len(s)*3/4 {
-		s = s[:sp]
-	}
-	return strings.TrimRight(s, " ,;:.-") + "…"
 }
 
 var utf8BOM = []byte("\xef\xbb\xbf")

@@ -51,7 +51,7 @@ func newFixture(t testing.TB, clock newsdesk.Clock) *fixture {
 	secret := []byte("0123456789abcdef0123456789abcdef")
 	f.tokens = newsdesk.NewTokens(secret, clock)
 	f.renderer = &mailer.Renderer{HTML: html, Text: text,
-		Site: mailer.Site{Title: "The Harbour Review", BaseURL: baseURL, Language: "en",
+		Site: newsdesk.Site{Title: "The Harbour Review", BaseURL: baseURL, Language: "en",
 			PostalAddress: "1 Harbour Street, Bristol BS1 1AA"}}
 	from, _ := mailer.ParseAddress("The Harbour Review <news@example.org>")
 	f.builder = &mailer.Builder{From: from, Host: "news.example.org", BaseURL: baseURL,

@@ -126,16 +126,21 @@ func newApp(cfg Config, dataDir string, env *Env) (*app, error) {
 	a.publisher = &feeds.Publisher{
 		Store:   a.articles,
 		Related: a.sources,
-		Site: feeds.Site{Title: cfg.Site.Title, Description: cfg.Site.Description,
-			BaseURL: cfg.Site.BaseURL, Language: cfg.Site.Language, IDPrefix: a.meta("tag_prefix"),
-			Icon: newsdesk.SiteURL(cfg.Site.BaseURL, cfg.Site.Favicon), Logo: newsdesk.SiteURL(cfg.Site.BaseURL, cfg.Site.Logo)},
-		Items: cfg.Feeds.Items,
-		Hub:   cfg.Feeds.Hub,
-		Epoch: a.epoch(),
+		Site:    a.site(),
+		Items:   cfg.Feeds.Items,
+		Hub:     cfg.Feeds.Hub,
+		Epoch:   a.epoch(),
 	}
 	a.pinger = &feeds.Pinger{Hub: cfg.Feeds.Hub}
 	a.wireMail()
 	return a, nil
+}
+
+// site is what pages, feeds and emails say about the publication.
+func (a *app) site() newsdesk.Site {
+	s := a.cfg.Site
+	return newsdesk.Site{Title: s.Title, Description: s.Description, BaseURL: s.BaseURL, Language: s.Language,
+		PostalAddress: s.PostalAddress, Logo: s.Logo, Favicon: s.Favicon, IDPrefix: a.meta("tag_prefix")}
 }
 
 // meta returns a stored setting, or "" when there is none.

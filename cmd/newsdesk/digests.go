@@ -65,8 +65,7 @@ func (a *app) newDesk() (*digest.Desk, error) {
 	base := a.cfg.Site.BaseURL
 	return &digest.Desk{
 		Store: a.newsletters, Articles: a.articles, Related: a.sources, Renderer: r, Templates: a.sets.renderer,
-		Site: digest.Site{Title: a.cfg.Site.Title, BaseURL: base, Language: a.cfg.Site.Language,
-			PostalAddress: a.cfg.Site.PostalAddress},
+		Site:           a.site(),
 		UnsubscribeURL: base + "/unsubscribe/" + mailer.Placeholder(mailer.SlotUnsubscribe),
 		PreferencesURL: base + "/preferences/" + mailer.Placeholder(mailer.SlotPreferences),
 		Clock:          a.clock, Logger: a.logger, Wake: a.owner.Wake,

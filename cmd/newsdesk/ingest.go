@@ -125,12 +125,12 @@ func (a *app) ingestTargets(ctx context.Context, id int64) ([]*newsdesk.Source, 
 // "source 3 (Harbour Watch): 12 new, 1 updated, 17 unchanged".
 func resultLine(r *feeds.IngestResult) string {
 	s := r.Source
-	head := fmt.Sprintf("source %d (%s)", s.ID, oneLine(s.Name()))
+	head := fmt.Sprintf("source %d (%s)", s.ID, newsdesk.OneLine(s.Name()))
 	switch {
 	case r.Err != nil && s.Paused:
-		return fmt.Sprintf("%s: failed: %s; paused: %s", head, oneLine(r.Err.Error()), oneLine(s.PausedReason))
+		return fmt.Sprintf("%s: failed: %s; paused: %s", head, newsdesk.OneLine(r.Err.Error()), newsdesk.OneLine(s.PausedReason))
 	case r.Err != nil:
-		return fmt.Sprintf("%s: failed: %s (next try %s)", head, oneLine(r.Err.Error()), s.NextCheckAt.UTC().Format(time.RFC3339))
+		return fmt.Sprintf("%s: failed: %s (next try %s)", head, newsdesk.OneLine(r.Err.Error()), s.NextCheckAt.UTC().Format(time.RFC3339))
 	case r.NotModified:
 		return head + ": not modified"
 	}

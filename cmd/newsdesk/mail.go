@@ -44,8 +44,7 @@ func (a *app) renderer() (*mailer.Renderer, error) {
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	return &mailer.Renderer{HTML: html, Text: text, Site: mailer.Site{Title: a.cfg.Site.Title,
-		BaseURL: a.cfg.Site.BaseURL, Language: a.cfg.Site.Language, PostalAddress: a.cfg.Site.PostalAddress}}, nil
+	return &mailer.Renderer{HTML: html, Text: text, Site: a.site()}, nil
 }
 
 // builder writes messages as configured in [mail] and [dkim].

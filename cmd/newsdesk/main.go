@@ -119,19 +119,15 @@ func exitCode(stderr io.Writer, err error) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "newsdesk: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "newsdesk: %s\n", newsdesk.OneLine(err.Error()))
 		return 2
 	}
-	fmt.Fprintf(stderr, "newsdesk: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(stderr, "newsdesk: %s\n", newsdesk.OneLine(err.Error()))
 	switch newsdesk.ErrorCode(err) {
 	case newsdesk.EINVALID, newsdesk.ENOTFOUND, newsdesk.ECONFLICT:
 		return 2
 	}
 	return 1
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // globals are the flags every command takes.

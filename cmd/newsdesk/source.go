@@ -67,7 +67,7 @@ func sourceList(ctx context.Context, env *Env, args []string) error {
 			category = s.Category.Slug
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, sourceState(s), s.NextCheckAt.UTC().Format(time.RFC3339),
-			category, oneLine(s.Name()), s.URL, sourceProblem(s))
+			category, newsdesk.OneLine(s.Name()), s.URL, sourceProblem(s))
 	}
 	return tw.Flush()
 }
@@ -89,9 +89,9 @@ func sourceState(s *newsdesk.Source) string {
 // not well: why it is paused, or its last error.
 func sourceProblem(s *newsdesk.Source) string {
 	if s.Paused {
-		return oneLine("paused: " + s.PausedReason)
+		return newsdesk.OneLine("paused: " + s.PausedReason)
 	}
-	return oneLine(s.LastError)
+	return newsdesk.OneLine(s.LastError)
 }
 
 func sourceRemove(ctx context.Context, env *Env, args []string) error {
