@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/config"
 	"github.com/newsdesk/newsdesk/feeds"
 	"github.com/newsdesk/newsdesk/mailer"
 	"github.com/newsdesk/newsdesk/sqlite"
@@ -21,7 +22,7 @@ const dbFile = "newsdesk.db"
 
 // app is the wired program: configuration, store and services.
 type app struct {
-	cfg       Config
+	cfg       config.Config
 	dataDir   string
 	db        *sqlite.DB
 	articles  *sqlite.ArticleService
@@ -44,12 +45,12 @@ type app struct {
 }
 
 // loadConfig reads the config the globals name.
-func loadConfig(g *globals, env *Env) (Config, error) {
+func loadConfig(g *globals, env *Env) (config.Config, error) {
 	path, required := g.config, g.config != ""
 	if path == "" {
 		path = "newsdesk.toml"
 	}
-	cfg, err := LoadConfig(path, required, env.Environ)
+	cfg, err := config.Load(path, required, env.Environ)
 	if err != nil {
 		return cfg, usagef("%v", err)
 	}
@@ -107,7 +108,7 @@ func openNoArgs(env *Env, name string, args []string) (*app, error) {
 
 // newApp opens (creating if needed) the database in dataDir and wires the
 // services on it.
-func newApp(cfg Config, dataDir string, env *Env) (*app, error) {
+func newApp(cfg config.Config, dataDir string, env *Env) (*app, error) {
 	a := &app{cfg: cfg, dataDir: dataDir, clock: env.Clock}
 	if a.clock == nil {
 		a.clock = newsdesk.SystemClock{}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/newsdesk/newsdesk/config"
 )
 
 func runInit(ctx context.Context, env *Env, args []string) error {
@@ -54,10 +56,10 @@ func runInit(ctx context.Context, env *Env, args []string) error {
 
 // loadInitConfig is loadConfig for init, which may be asked to write the
 // config file it names, so the file need not exist yet.
-func loadInitConfig(g *globals, env *Env) (Config, error) {
+func loadInitConfig(g *globals, env *Env) (config.Config, error) {
 	if g.config != "" {
 		if _, err := os.Stat(g.config); errors.Is(err, fs.ErrNotExist) {
-			cfg, err := LoadConfig("", false, env.Environ)
+			cfg, err := config.Load("", false, env.Environ)
 			if err != nil {
 				return cfg, usagef("%v", err)
 			}
@@ -97,7 +99,7 @@ func (a *app) initDesk(ctx context.Context, email string) (string, error) {
 // writeExampleConfig writes the commented example config where the
 // config is looked for, unless a file is already there. The site's title
 // and address are those init ran with, from the environment or defaults.
-func writeExampleConfig(env *Env, path string, cfg Config) error {
+func writeExampleConfig(env *Env, path string, cfg config.Config) error {
 	if path == "" {
 		path = "newsdesk.toml"
 	}
@@ -108,7 +110,7 @@ func writeExampleConfig(env *Env, path string, cfg Config) error {
 		return err
 	}
 	defer f.Close()
-	if _, err := fmt.Fprintf(f, exampleConfig, cfg.Site.Title, cfg.Site.Description, cfg.Site.BaseURL, cfg.Site.Logo, cfg.Site.Favicon); err != nil {
+	if _, err := fmt.Fprintf(f, config.Example, cfg.Site.Title, cfg.Site.Description, cfg.Site.BaseURL, cfg.Site.Logo, cfg.Site.Favicon); err != nil {
 		return err
 	}
 	printf(env, "Wrote an example configuration to %s.\n", path)
@@ -117,8 +119,8 @@ func writeExampleConfig(env *Env, path string, cfg Config) error {
 
 // demoSite names and describes the site after the demo publication, with
 // its logo and icon, where the configuration left the defaults.
-func demoSite(site *SiteConfig) {
-	if site.Title == DefaultConfig().Site.Title {
+func demoSite(site *config.SiteConfig) {
+	if site.Title == config.Default().Site.Title {
 		site.Title = "The Harbour Review"
 	}
 	if site.Description == "" {

@@ -1,43 +1,24 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"sync/atomic"
+
+	"github.com/newsdesk/newsdesk/config"
 )
 
-// LogConfig is [log]: the format and level of the log on standard error.
-type LogConfig struct {
-	Format string `toml:"format"` // text (logfmt) or json
-	Level  string `toml:"level"`  // debug, info, warn or error
-}
-
-var logLevels = map[string]slog.Level{
-	"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
-}
-
-func (c *LogConfig) validate() error {
-	if c.Format != "text" && c.Format != "json" {
-		return fmt.Errorf("config log.format: %q must be text or json", c.Format)
-	}
-	if _, ok := logLevels[c.Level]; !ok {
-		return fmt.Errorf("config log.level: %q must be debug, info, warn or error", c.Level)
-	}
-	return nil
-}
-
 // applyLogFlags lets --log-format and --log-level win over the config.
-func applyLogFlags(cfg *Config, g *globals) error {
+func applyLogFlags(cfg *config.Config, g *globals) error {
 	if g.logFormat != "" {
 		cfg.Log.Format = g.logFormat
 	}
 	if g.logLevel != "" {
 		cfg.Log.Level = g.logLevel
 	}
-	if err := cfg.Log.validate(); err != nil {
+	if err := cfg.Log.Validate(); err != nil {
 		return usagef("%s", strings.Replace(err.Error(), "config log.", "--log-", 1))
 	}
 	return nil
@@ -46,8 +27,8 @@ func applyLogFlags(cfg *Config, g *globals) error {
 // newLogger makes the log as configured. Whatever a message or attribute
 // holds, the values given to redact never appear in it: secrets are kept
 // out of log lines where they are made, and this is the net below.
-func newLogger(w io.Writer, c LogConfig, r *redactor) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: logLevels[c.Level], ReplaceAttr: r.replace}
+func newLogger(w io.Writer, c config.LogConfig, r *redactor) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.SlogLevel(), ReplaceAttr: r.replace}
 	if c.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}

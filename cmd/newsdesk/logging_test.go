@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsdesk/newsdesk/config"
 	"github.com/newsdesk/newsdesk/mailer/smtptest"
 )
 
@@ -111,7 +112,7 @@ func TestRedactorReplacesSecretsInStringsAndErrors(t *testing.T) {
 	r := &redactor{}
 	r.add("s3cret-value", "short")
 	var buf bytes.Buffer
-	logger := newLogger(&buf, LogConfig{Format: "text", Level: "info"}, r)
+	logger := newLogger(&buf, config.LogConfig{Format: "text", Level: "info"}, r)
 	logger.Info("login as desk:s3cret-value failed", "err", errors.New("auth s3cret-value refused"),
 		"pass", "s3cret-value", "word", "short", "n", 3)
 	got := buf.String()

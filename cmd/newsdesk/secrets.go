@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/config"
 )
 
 // warnExposedSecrets logs a warning for each file holding a secret that
@@ -14,7 +15,7 @@ func (a *app) warnExposedSecrets(configPath string) {
 	if a.cfg.DKIM.KeyFile != "" {
 		files[a.cfg.DKIM.KeyFile] = "the DKIM private key"
 	}
-	if configPath != "" && configHoldsSecret(configPath) {
+	if configPath != "" && config.HoldsSecret(configPath) {
 		files[configPath] = "the SMTP password or the metrics token"
 	}
 	for path, what := range files {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -35,27 +34,6 @@ func TestUnknownEnvironmentVariableIsAUsageError(t *testing.T) {
 	d.writeFile("newsdesk.toml", "[smtp]\npasword = \"x\"\n")
 	if _, stderr, code := d.run("article", "list"); code != 2 || !strings.Contains(stderr, `unknown key "smtp.pasword" (did you mean smtp.password?)`) {
 		t.Errorf("unknown key in the file: exit %d, stderr %q", code, stderr)
-	}
-}
-
-func TestTrustedProxiesConfig(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "newsdesk.toml")
-	os.WriteFile(path, []byte("[http]\ntrusted_proxies = [\"127.0.0.1/32\", \"10.0.0.0/8\"]\n"), 0o600)
-	cfg, err := LoadConfig(path, true, nil)
-	if err != nil || !slices.Equal(cfg.HTTP.TrustedProxies, []string{"127.0.0.1/32", "10.0.0.0/8"}) {
-		t.Errorf("from the file: %v, %v", cfg.HTTP.TrustedProxies, err)
-	}
-	cfg, err = LoadConfig(path, true, []string{"NEWSDESK_HTTP_TRUSTED_PROXIES=::1, 192.168.0.0/16"})
-	if err != nil || !slices.Equal(cfg.HTTP.TrustedProxies, []string{"::1", "192.168.0.0/16"}) {
-		t.Errorf("from the environment: %v, %v", cfg.HTTP.TrustedProxies, err)
-	}
-	if cfg := DefaultConfig(); len(cfg.HTTP.TrustedProxies) != 0 {
-		t.Errorf("default trusts %v", cfg.HTTP.TrustedProxies)
-	}
-	_, err = LoadConfig(path, true, []string{"NEWSDESK_HTTP_TRUSTED_PROXIES=10.0.0.0/33"})
-	if err == nil || !strings.Contains(err.Error(), "http.trusted_proxies") || !strings.Contains(err.Error(), "10.0.0.0/33") {
-		t.Errorf("bad prefix: %v", err)
 	}
 }
 

@@ -1,4 +1,7 @@
-package main
+// Package config reads newsdesk.toml and the NEWSDESK_* environment into
+// a Config, with defaults, and refuses values that would fail later and
+// obscurely.
+package config
 
 import (
 	"encoding"
@@ -219,8 +222,8 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// DefaultConfig is what newsdesk runs with when nothing is configured.
-func DefaultConfig() Config {
+// Default is what newsdesk runs with when nothing is configured.
+func Default() Config {
 	return Config{
 		Site: SiteConfig{
 			Title:    "newsdesk",
@@ -240,11 +243,11 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfig reads path (when it is not "") over the defaults, applies the
+// Load reads path (when it is not "") over the defaults, applies the
 // environment, and validates the result. A missing file is an error only
 // when required is set.
-func LoadConfig(path string, required bool, environ []string) (Config, error) {
-	cfg := DefaultConfig()
+func Load(path string, required bool, environ []string) (Config, error) {
+	cfg := Default()
 	if path != "" {
 		md, err := toml.DecodeFile(path, &cfg)
 		if errors.Is(err, os.ErrNotExist) && !required {
@@ -261,9 +264,9 @@ func LoadConfig(path string, required bool, environ []string) (Config, error) {
 	return cfg, cfg.Validate()
 }
 
-// configHoldsSecret reports whether the config file at path sets
+// HoldsSecret reports whether the config file at path sets
 // smtp.password or metrics.token.
-func configHoldsSecret(path string) bool {
+func HoldsSecret(path string) bool {
 	var c struct {
 		SMTP struct {
 			Password string `toml:"password"`
@@ -403,7 +406,7 @@ func (c *Config) Validate() error {
 	if err := c.validateMail(); err != nil {
 		return err
 	}
-	if err := c.Log.validate(); err != nil {
+	if err := c.Log.Validate(); err != nil {
 		return err
 	}
 	if err := c.Bounces.validate(); err != nil {
@@ -450,8 +453,8 @@ func (c *Config) Host() string {
 	return u.Hostname()
 }
 
-// exampleConfig is what init writes: every key, commented, at its default.
-const exampleConfig = `# newsdesk configuration. Every key may also be set in the environment as
+// Example is what init writes: every key, commented, at its default.
+const Example = `# newsdesk configuration. Every key may also be set in the environment as
 # NEWSDESK_SECTION_KEY (for example NEWSDESK_SITE_BASE_URL), which wins.
 
 [site]
