@@ -13,6 +13,7 @@ import (
 	"github.com/newsdesk/newsdesk/config"
 	"github.com/newsdesk/newsdesk/feeds"
 	"github.com/newsdesk/newsdesk/mailer"
+	"github.com/newsdesk/newsdesk/metrics"
 	"github.com/newsdesk/newsdesk/sqlite"
 	"github.com/newsdesk/newsdesk/templates"
 	"github.com/newsdesk/newsdesk/web"
@@ -37,11 +38,11 @@ type app struct {
 	subscribers *sqlite.SubscriberService
 	newsletters *sqlite.NewsletterService
 	outboxStore *sqlite.OutboxService
-	outbox      *mailer.Outbox // the daemon's outbox
-	owner       *mailer.Owner  // delivers the outbox from one process at a time
-	digests     *digestJob     // the daemon's digest job
-	sets        templateSets   // digest template sets, loaded once
-	metrics     *metrics       // the daemon's metrics; nil in commands
+	outbox      *mailer.Outbox   // the daemon's outbox
+	owner       *mailer.Owner    // delivers the outbox from one process at a time
+	digests     *digestJob       // the daemon's digest job
+	sets        templateSets     // digest template sets, loaded once
+	metrics     *metrics.Metrics // the daemon's metrics; nil in commands
 }
 
 // loadConfig reads the config the globals name.

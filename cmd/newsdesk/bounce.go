@@ -17,7 +17,6 @@ import (
 	"github.com/newsdesk/newsdesk/editorial"
 	"github.com/newsdesk/newsdesk/sqlite"
 	"github.com/newsdesk/newsdesk/web"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 func runBounce(ctx context.Context, env *Env, args []string) error {
@@ -210,7 +209,7 @@ func (a *app) startBounces(ctx context.Context, srv *web.Server) (stop func(), e
 		return nil, err
 	}
 	if a.metrics != nil {
-		p.Observe = bounceCounter(a.metrics.reg)
+		p.Observe = a.metrics.BounceCounter()
 	}
 	if srv.Webhooks, err = a.webhooks(p); err != nil {
 		return nil, err
@@ -309,20 +308,6 @@ func (a *app) webhooks(p *bounce.Processor) (http.Handler, error) {
 		return nil, nil
 	}
 	return h, nil
-}
-
-// bounceCounter registers newsdesk_bounces_total and returns the hook
-// that counts into it.
-func bounceCounter(reg *prometheus.Registry) func(*newsdesk.BounceEvent, newsdesk.BounceOutcome) {
-	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newsdesk_bounces_total",
-		Help: "Bounce events recorded, by type (hard, soft, complaint, delayed, unknown) and source."}, []string{"type", "source"})
-	reg.MustRegister(c)
-	for _, t := range []newsdesk.BounceType{newsdesk.BounceHard, newsdesk.BounceSoft, newsdesk.BounceComplaint} {
-		c.WithLabelValues(string(t), string(newsdesk.BounceSMTP))
-	}
-	return func(ev *newsdesk.BounceEvent, _ newsdesk.BounceOutcome) {
-		c.WithLabelValues(string(ev.Type), string(ev.Source)).Inc()
-	}
 }
 
 // pruneBounces drops raw reports older than bounces.keep_raw days.

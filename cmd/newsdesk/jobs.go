@@ -22,7 +22,7 @@ func (a *app) job(ctx context.Context, name string, run jobFunc) func() {
 			err = nil // stopped by the shutdown, not failed
 		}
 		if a.metrics != nil {
-			a.metrics.jobRan(name, d, err)
+			a.metrics.JobRan(name, d, err)
 		}
 		attrs := append([]any{"job", name, "duration", d.Round(time.Microsecond)}, did...)
 		switch {

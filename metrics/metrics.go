@@ -1,7 +1,11 @@
-package main
+// Package metrics is the daemon's Prometheus instrumentation: counters the
+// web, mail and job code call, and what the store and the ingester know,
+// read at each scrape.
+package metrics
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,11 +25,11 @@ const maxEditionSeries = 20
 // scrapeTimeout bounds the store reads of one scrape.
 const scrapeTimeout = 5 * time.Second
 
-// metrics is the daemon's Prometheus instrumentation, on a registry of its
+// Metrics is the daemon's Prometheus instrumentation, on a registry of its
 // own. Counters on hot paths are resolved once, so counting is an atomic
 // add; what the store knows (outbox depth, edition progress) and what the
 // ingester counts are read when Prometheus scrapes.
-type metrics struct {
+type Metrics struct {
 	reg             *prometheus.Registry
 	feedRequests    *prometheus.CounterVec
 	feedNotModified *prometheus.CounterVec
@@ -37,12 +41,31 @@ type metrics struct {
 
 // The metrics implement the hooks of the packages they observe.
 var (
-	_ web.FeedMetrics = (*metrics)(nil)
-	_ mailer.Observer = (*metrics)(nil)
+	_ web.FeedMetrics = (*Metrics)(nil)
+	_ mailer.Observer = (*Metrics)(nil)
 )
 
-func newMetrics(a *app) *metrics {
-	m := &metrics{reg: prometheus.NewRegistry()}
+// Sources are what a scrape reads.
+type Sources struct {
+	Ingest   func() feeds.IngestStats
+	Outbox   OutboxStore
+	Editions EditionStore
+	Logger   *slog.Logger
+}
+
+// OutboxStore counts the deliveries with work left, by status.
+type OutboxStore interface {
+	OutboxDepth(ctx context.Context) (map[newsdesk.DeliveryStatus]int, error)
+}
+
+// EditionStore reads the editions being prepared, sent or paused.
+type EditionStore interface {
+	ActiveEditions(ctx context.Context, limit int) ([]*newsdesk.Edition, error)
+}
+
+// New registers the daemon's metrics, reading src at each scrape.
+func New(src Sources) *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.feedRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newsdesk_feed_requests_total",
 		Help: "Feed requests by scope (site, category, author, related) and format."}, []string{"scope", "format"})
 	m.feedNotModified = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newsdesk_feed_not_modified_total",
@@ -61,18 +84,18 @@ func newMetrics(a *app) *metrics {
 		Help: "Scheduler job run time by job.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"job"})
 	m.reg.MustRegister(m.feedRequests, m.feedNotModified, deliveries, m.smtpErrors, m.jobRuns, m.jobDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&storeCollector{a: a})
+		&storeCollector{src: src})
 	return m
 }
 
-// handler serves the registry in Prometheus' text format.
-func (m *metrics) handler() http.Handler {
+// Handler serves the registry in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
 // FeedCounters resolves a feed route's counters once, for web. The site's
 // own feeds, whose scope kind is "", are labelled scope="site".
-func (m *metrics) FeedCounters(scope string, f feeds.Format) (requests, notModified web.Counter) {
+func (m *Metrics) FeedCounters(scope string, f feeds.Format) (requests, notModified web.Counter) {
 	if scope == feeds.ScopeSite {
 		scope = "site"
 	}
@@ -80,7 +103,7 @@ func (m *metrics) FeedCounters(scope string, f feeds.Format) (requests, notModif
 }
 
 // Delivered counts an attempt's outcome, for the outbox.
-func (m *metrics) Delivered(status newsdesk.DeliveryStatus, smtpCode int) {
+func (m *Metrics) Delivered(status newsdesk.DeliveryStatus, smtpCode int) {
 	if c := m.deliveries[status]; c != nil {
 		c.Inc()
 	}
@@ -94,8 +117,8 @@ func (m *metrics) Delivered(status newsdesk.DeliveryStatus, smtpCode int) {
 	m.smtpErrors.WithLabelValues(code).Inc()
 }
 
-// jobRan counts a run of a scheduled job and its time.
-func (m *metrics) jobRan(job string, d time.Duration, err error) {
+// JobRan counts a run of a scheduled job and its time.
+func (m *Metrics) JobRan(job string, d time.Duration, err error) {
 	result := "ok"
 	if err != nil {
 		result = "error"
@@ -107,7 +130,7 @@ func (m *metrics) jobRan(job string, d time.Duration, err error) {
 // storeCollector reports, at each scrape, what the ingester has counted
 // and what the store holds: the outbox's depth and the progress of the
 // editions being sent.
-type storeCollector struct{ a *app }
+type storeCollector struct{ src Sources }
 
 var (
 	ingestFetchesDesc = prometheus.NewDesc("newsdesk_ingest_fetches_total",
@@ -131,7 +154,7 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 // Collect reads the counts. A store that does not answer leaves its
 // metrics out of this scrape rather than failing it.
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.a.ingester.Stats()
+	s := c.src.Ingest()
 	counter := func(d *prometheus.Desc, v int64, label string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), label)
 	}
@@ -147,9 +170,9 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (c *storeCollector) collectOutbox(ctx context.Context, ch chan<- prometheus.Metric) {
-	depth, err := c.a.outboxStore.OutboxDepth(ctx)
+	depth, err := c.src.Outbox.OutboxDepth(ctx)
 	if err != nil {
-		c.a.logger.Warn("metrics: outbox depth not read", "err", err)
+		c.src.Logger.Warn("metrics: outbox depth not read", "err", err)
 		return
 	}
 	for _, st := range []newsdesk.DeliveryStatus{newsdesk.DeliveryQueued, newsdesk.DeliveryDeferred, newsdesk.DeliverySending} {
@@ -158,9 +181,9 @@ func (c *storeCollector) collectOutbox(ctx context.Context, ch chan<- prometheus
 }
 
 func (c *storeCollector) collectEditions(ctx context.Context, ch chan<- prometheus.Metric) {
-	es, err := c.a.newsletters.ActiveEditions(ctx, maxEditionSeries)
+	es, err := c.src.Editions.ActiveEditions(ctx, maxEditionSeries)
 	if err != nil {
-		c.a.logger.Warn("metrics: edition progress not read", "err", err)
+		c.src.Logger.Warn("metrics: edition progress not read", "err", err)
 		return
 	}
 	for _, e := range es {
@@ -172,13 +195,16 @@ func (c *storeCollector) collectEditions(ctx context.Context, ch chan<- promethe
 	}
 }
 
-// instrument gives the daemon its metrics: /metrics on the server, feed
-// counters, and the outbox's observer.
-func (a *app) instrument(srv *web.Server) {
-	a.metrics = newMetrics(a)
-	srv.Metrics = a.metrics.handler()
-	srv.FeedMetrics = a.metrics
-	if a.outbox != nil {
-		a.outbox.Observer = a.metrics
+// BounceCounter registers newsdesk_bounces_total and returns the hook
+// that counts into it, for the bounce processor.
+func (m *Metrics) BounceCounter() func(*newsdesk.BounceEvent, newsdesk.BounceOutcome) {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newsdesk_bounces_total",
+		Help: "Bounce events recorded, by type (hard, soft, complaint, delayed, unknown) and source."}, []string{"type", "source"})
+	m.reg.MustRegister(c)
+	for _, t := range []newsdesk.BounceType{newsdesk.BounceHard, newsdesk.BounceSoft, newsdesk.BounceComplaint} {
+		c.WithLabelValues(string(t), string(newsdesk.BounceSMTP))
+	}
+	return func(ev *newsdesk.BounceEvent, _ newsdesk.BounceOutcome) {
+		c.WithLabelValues(string(ev.Type), string(ev.Source)).Inc()
 	}
 }
