@@ -31,25 +31,25 @@ type frontMatter struct {
 // article. Errors name the file.
 func ParseArticleFile(name string, src []byte) (*newsdesk.Article, error) {
 	bad := func(format string, args ...any) error {
-		return newsdesk.Errorf(newsdesk.EINVALID, "%s: %s", name, fmt.Sprintf(format, args...))
+		return newsdesk.Errorf(newsdesk.EINVALID, "%s: "+format, append([]any{name}, args...)...)
 	}
 	if !utf8.Valid(src) {
 		return nil, bad("not UTF-8 text")
 	}
 	fm, body, err := splitFrontMatter(src)
 	if err != nil {
-		return nil, bad("%v", err)
+		return nil, bad("%w", err)
 	}
 	if strings.TrimSpace(fm.Title) == "" {
 		return nil, bad("front matter has no title")
 	}
 	published, err := parseDate(fm.Date)
 	if err != nil {
-		return nil, bad("date: %v", err)
+		return nil, bad("date: %w", err)
 	}
 	updated, err := parseDate(fm.Updated)
 	if err != nil {
-		return nil, bad("updated: %v", err)
+		return nil, bad("updated: %w", err)
 	}
 	a := &newsdesk.Article{
 		Title: strings.TrimSpace(fm.Title), Slug: fm.Slug, Summary: strings.TrimSpace(fm.Summary),
@@ -70,7 +70,7 @@ func ParseArticleFile(name string, src []byte) (*newsdesk.Article, error) {
 		a.Slug = newsdesk.Slugify(a.Title)
 	}
 	if err := a.Validate(); err != nil {
-		return nil, bad("%v", err)
+		return nil, bad("%w", err)
 	}
 	return a, nil
 }

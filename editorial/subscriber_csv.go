@@ -74,7 +74,7 @@ func (c *csvReader) next() (*newsdesk.SubscriberImport, error) {
 	rec, err := c.r.Read()
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "line %d: %v", pe.StartLine, pe.Err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "line %d: %w", pe.StartLine, pe.Err)
 	} else if err != nil {
 		return nil, err
 	}

@@ -345,7 +345,7 @@ func (s *ArticleService) prepare(a *Article, now time.Time) error {
 	}
 	html, err := s.Render(a.Body)
 	if err != nil {
-		return newsdesk.Errorf(newsdesk.EINVALID, "article %q: cannot render body: %v", a.Slug, err)
+		return newsdesk.Errorf(newsdesk.EINVALID, "article %q: cannot render body: %w", a.Slug, err)
 	}
 	a.HTML = html
 	if a.CreatedAt.IsZero() {
@@ -457,7 +457,7 @@ func (s *ArticleService) UpdateArticle(ctx context.Context, id int64, upd newsde
 			return err
 		}
 		if a.HTML, err = s.Render(a.Body); err != nil {
-			return newsdesk.Errorf(newsdesk.EINVALID, "article %q: cannot render body: %v", a.Slug, err)
+			return newsdesk.Errorf(newsdesk.EINVALID, "article %q: cannot render body: %w", a.Slug, err)
 		}
 		a.UpdatedAt = newsdesk.LastChange(s.db.Clock.Now(), a.PublishedAt)
 		if err := saveFields(ctx, tx, a); err != nil {

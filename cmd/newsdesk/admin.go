@@ -13,7 +13,7 @@ import (
 func (a *app) admin() (http.Handler, error) {
 	tmpl, err := templates.Admin(a.cfg.Site.Templates, admin.Funcs())
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, usagef("%w", err)
 	}
 	ed := a.editor()
 	h := &admin.Handler{

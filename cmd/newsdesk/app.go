@@ -53,7 +53,7 @@ func loadConfig(g *globals, env *Env) (config.Config, error) {
 	}
 	cfg, err := config.Load(path, required, env.Environ)
 	if err != nil {
-		return cfg, usagef("%v", err)
+		return cfg, usagef("%w", err)
 	}
 	return cfg, applyLogFlags(&cfg, g)
 }
@@ -191,7 +191,7 @@ func (a *app) server() (*web.Server, error) {
 	}
 	pages, err := templates.Pages(a.cfg.Site.Templates, s.Funcs())
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, usagef("%w", err)
 	}
 	s.Pages = pages
 	s.API = a.apiServer().Handler()

@@ -68,7 +68,7 @@ func bounceImport(ctx context.Context, env *Env, args []string) error {
 func importOne(ctx context.Context, env *Env, p *bounce.Processor, file string) error {
 	raw, err := os.ReadFile(file)
 	if err != nil {
-		return usagef("bounce import: %v", err)
+		return usagef("bounce import: %w", err)
 	}
 	res, err := p.Process(ctx, raw, newsdesk.BounceImport, nil)
 	if err != nil {
@@ -223,7 +223,7 @@ func (a *app) startBounces(ctx context.Context, srv *web.Server) (stop func(), e
 	}
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
-		return nil, usagef("serve: cannot listen for bounces on %s: %v", c.Listen, err)
+		return nil, usagef("serve: cannot listen for bounces on %s: %w", c.Listen, err)
 	}
 	r := &bounce.Receiver{Processor: p, Address: c.Address, Hostname: a.cfg.Host(), MaxSize: int64(c.MaxSize), Logger: a.logger}
 	done := make(chan struct{})
@@ -251,7 +251,7 @@ func (a *app) pollIMAP(ctx context.Context, p *bounce.Processor) (stop func(), e
 	}
 	u, err := bounce.ParseIMAPURL(c.IMAPURL)
 	if err != nil {
-		return nil, usagef("config bounces.imap_url: %v", err)
+		return nil, usagef("config bounces.imap_url: %w", err)
 	}
 	a.redact.add(c.IMAPPassword)
 	m := &bounce.IMAP{Processor: p, URL: u, Password: c.IMAPPassword, Processed: c.IMAPFolder, Logger: a.logger}
@@ -292,7 +292,7 @@ func (a *app) webhooks(p *bounce.Processor) (http.Handler, error) {
 	if c.SendGridPublicKey != "" {
 		key, err := bounce.ParseSendGridKey(c.SendGridPublicKey)
 		if err != nil {
-			return nil, usagef("config bounces.sendgrid_public_key: %v", err)
+			return nil, usagef("config bounces.sendgrid_public_key: %w", err)
 		}
 		h.SendGrid = &bounce.SendGrid{PublicKey: key}
 	}

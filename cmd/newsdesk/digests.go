@@ -51,7 +51,7 @@ func (ts *templateSets) renderer(set string) (*digest.Renderer, error) {
 func (a *app) newDesk() (*digest.Desk, error) {
 	r, err := a.sets.renderer("")
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, usagef("%w", err)
 	}
 	ns, err := a.newsletters.FindNewsletters(context.Background())
 	if err != nil {
@@ -59,7 +59,7 @@ func (a *app) newDesk() (*digest.Desk, error) {
 	}
 	for _, n := range ns {
 		if _, err := a.sets.renderer(n.Template); err != nil {
-			return nil, usagef("newsletter %s: %v", n.Slug, err)
+			return nil, usagef("newsletter %s: %w", n.Slug, err)
 		}
 	}
 	base := a.cfg.Site.BaseURL

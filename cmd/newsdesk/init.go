@@ -61,7 +61,7 @@ func loadInitConfig(g *globals, env *Env) (config.Config, error) {
 		if _, err := os.Stat(g.config); errors.Is(err, fs.ErrNotExist) {
 			cfg, err := config.Load("", false, env.Environ)
 			if err != nil {
-				return cfg, usagef("%v", err)
+				return cfg, usagef("%w", err)
 			}
 			return cfg, applyLogFlags(&cfg, g)
 		}

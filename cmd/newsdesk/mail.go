@@ -42,7 +42,7 @@ func (a *app) secret() ([]byte, error) {
 func (a *app) renderer() (*mailer.Renderer, error) {
 	html, text, err := templates.Emails(a.cfg.Site.Templates, mailer.TemplateFuncs(a.cfg.Site.BaseURL))
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, usagef("%w", err)
 	}
 	return &mailer.Renderer{HTML: html, Text: text, Site: a.site()}, nil
 }
@@ -51,7 +51,7 @@ func (a *app) renderer() (*mailer.Renderer, error) {
 func (a *app) builder() (*mailer.Builder, error) {
 	from, err := mailer.ParseAddress(a.cfg.Mail.From)
 	if err != nil {
-		return nil, usagef("config mail.from: %v", err)
+		return nil, usagef("config mail.from: %w", err)
 	}
 	tokens, err := a.tokens()
 	if err != nil {
@@ -62,12 +62,12 @@ func (a *app) builder() (*mailer.Builder, error) {
 		Secret: secret, Clock: a.clock, Bounces: a.cfg.Bounces.Address}
 	if a.cfg.Mail.ReplyTo != "" {
 		if b.ReplyTo, err = mailer.ParseAddress(a.cfg.Mail.ReplyTo); err != nil {
-			return nil, usagef("config mail.reply_to: %v", err)
+			return nil, usagef("config mail.reply_to: %w", err)
 		}
 	}
 	if d := a.cfg.DKIM; d.KeyFile != "" {
 		if b.DKIM, err = mailer.LoadDKIM(d.Domain, d.Selector, d.KeyFile); err != nil {
-			return nil, usagef("config %v", err)
+			return nil, usagef("config %w", err)
 		}
 	}
 	return b, nil
@@ -82,7 +82,7 @@ func (a *app) transport() (mailer.Transport, error) {
 	t, err := mailer.NewSMTP(mailer.SMTPConfig{Host: s.Host, Port: s.Port, TLS: s.TLS,
 		Username: s.Username, Password: s.Password})
 	if err != nil {
-		return nil, usagef("config %v", err)
+		return nil, usagef("config %w", err)
 	}
 	return t, nil
 }

@@ -102,12 +102,14 @@ func usage(w io.Writer) {
 }
 
 // usageError is bad usage: a wrong flag, a missing argument.
-type usageError struct{ msg string }
+type usageError struct{ err error }
 
-func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return errors.Unwrap(e.err) }
 
+// usagef makes a usage error; a %w verb keeps its cause.
 func usagef(format string, args ...any) error {
-	return &usageError{fmt.Sprintf(format, args...)}
+	return &usageError{fmt.Errorf(format, args...)}
 }
 
 // exitCode prints err as one line and maps it to the exit code.
@@ -169,7 +171,7 @@ func parse(fs *flags, args []string) ([]string, error) {
 				fs.PrintDefaults()
 				return nil, err
 			}
-			return nil, usagef("%s: %v", fs.Name(), err)
+			return nil, usagef("%s: %w", fs.Name(), err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -21,7 +21,7 @@ func (a *app) exposeMetrics(srv *web.Server) (stop func(), err error) {
 	srv.Metrics = nil
 	ln, err := net.Listen("tcp", a.cfg.Metrics.Listen)
 	if err != nil {
-		return nil, usagef("serve: cannot listen on %s for metrics: %v", a.cfg.Metrics.Listen, err)
+		return nil, usagef("serve: cannot listen on %s for metrics: %w", a.cfg.Metrics.Listen, err)
 	}
 	hs := &http.Server{Handler: web.MetricsOnly(h), ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: idleTimeout}

@@ -34,7 +34,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if srv.TrustedProxies, err = web.ParseTrustedProxies(app.cfg.HTTP.TrustedProxies); err != nil {
-		return usagef("config http.trusted_proxies: %v", err)
+		return usagef("config http.trusted_proxies: %w", err)
 	}
 	if app.outbox, err = app.newOutbox(); err != nil {
 		return err
@@ -57,7 +57,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer stopMetrics()
 	ln, err := net.Listen("tcp", app.cfg.HTTP.Listen)
 	if err != nil {
-		return usagef("serve: cannot listen on %s: %v", app.cfg.HTTP.Listen, err)
+		return usagef("serve: cannot listen on %s: %w", app.cfg.HTTP.Listen, err)
 	}
 	// The address line lets scripts and tests find a port chosen by the system.
 	printf(env, "newsdesk listening on http://%s\n", ln.Addr())
