@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -80,5 +83,39 @@ func TestExportImportsBack(t *testing.T) {
 	}
 	if first.String() != second.String() || strings.Count(first.String(), "\n") != 3 {
 		t.Errorf("export, import, export differ:\n%s\n%s", first.String(), second.String())
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestExportCSVGolden holds the subscriber export, the file other tools
+// and ImportSubscribers read, to a golden file.
+func TestExportCSVGolden(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	src := "email,name,status,newsletter,topics,timezone\n" +
+		"ada@example.org,\"Lovelace, Ada\",confirmed,weekly,ports,Europe/London\n" +
+		"ben@example.org,\"Ben \"\"Benno\"\" Okafor\",pending,weekly,,\n" +
+		"cy@example.org,Cy,unsubscribed,weekly,,America/New_York\n"
+	if _, _, err := f.ed.ImportSubscribers(ctx, strings.NewReader(src), nil, newsdesk.SubscriberPending, func(e error) { t.Error(e) }); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := f.ed.ExportCSV(ctx, &out, newsdesk.SubscriberFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "export.csv.golden")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(out.Bytes(), want) {
+		t.Errorf("%s differs from the export; got:\n%s", path, out.String())
 	}
 }
