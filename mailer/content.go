@@ -67,15 +67,6 @@ func (r *Renderer) Link(path string, s Slot) string {
 	return r.Site.BaseURL + path + Placeholder(s)
 }
 
-// Edition renders a newsletter edition listing articles.
-func (r *Renderer) Edition(n *newsdesk.Newsletter, subject string, articles []*newsdesk.Article) (Content, error) {
-	return r.Render("edition", &EmailData{
-		Subject: subject, Newsletter: n, Articles: articles,
-		UnsubscribeURL: r.Link("/unsubscribe/", SlotUnsubscribe),
-		PreferencesURL: r.Link("/preferences/", SlotPreferences),
-	})
-}
-
 // Confirmation renders the email asking to confirm subscriptions.
 func (r *Renderer) Confirmation(subject string, newsletters []*newsdesk.Newsletter) (Content, error) {
 	return r.Render("confirm", &EmailData{

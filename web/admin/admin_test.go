@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/digest/digesttest"
 	"github.com/newsdesk/newsdesk/digest"
 	"github.com/newsdesk/newsdesk/feeds"
 	"github.com/newsdesk/newsdesk/sqlite"
@@ -203,8 +204,7 @@ func (e *fakeEditor) SendNow(ctx context.Context, slug string) (*newsdesk.Editio
 	if err != nil {
 		return nil, err
 	}
-	ed := &newsdesk.Edition{Newsletter: n, Subject: "Now", HTML: "<p>x</p>", Status: newsdesk.EditionSending}
-	return ed, e.letters.CreateEdition(ctx, ed)
+	return digesttest.Edition(ctx, e.letters, n, "Now", "<p>x</p>", "x")
 }
 
 func (e *fakeEditor) ApproveEdition(ctx context.Context, id int64) (*newsdesk.Edition, error) {
