@@ -54,7 +54,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	maker := &digest.Desk{Store: f.newsletters, Articles: f.articles, Renderer: r, Clock: f.clock,
+	maker := &digest.Maker{Store: f.newsletters, Articles: f.articles, Renderer: r, Clock: f.clock,
 		Site: newsdesk.Site{Title: "The Example", BaseURL: "https://news.example.org", Language: "en"}}
 	f.ed = &editorial.Editor{
 		Articles: f.articles, Newsletters: f.newsletters, Subscribers: f.subscribers,

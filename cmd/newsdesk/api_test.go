@@ -61,7 +61,7 @@ type edition struct {
 // progress is followed to the end, then a test of it goes to one address. The revoked token then stops working.
 func TestAPIEndToEnd(t *testing.T) {
 	srv := smtptest.Start(t)
-	d := newDesk(t, smtpEnv(srv)...)
+	d := newInstall(t, smtpEnv(srv)...)
 	out := d.mustRun("token", "add", "--user", "editor@localhost", "--name", "e2e")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	c := &apiClient{t: t, base: d.serve(), token: lines[len(lines)-1]}
@@ -128,7 +128,7 @@ func TestAPIEndToEnd(t *testing.T) {
 
 // Bad token commands exit 2 with one line naming the problem.
 func TestTokenCommandsBadInput(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -158,7 +158,7 @@ func fromAddress(n byte) *http.Client {
 // 401 without a token. Each request comes from its own address, as failed
 // authentications from one address are limited to 20 before 429.
 func TestDaemonAPIRoutesNeedAToken(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	base := d.serve()
 	app, err := openApp(&globals{data: filepath.Join(d.dir, "data"), config: filepath.Join(d.dir, "newsdesk.toml")}, &Env{Stderr: io.Discard})
 	if err != nil {

@@ -72,7 +72,7 @@ func openApp(g *globals, env *Env) (*app, error) {
 }
 
 // openWithID parses a command whose one argument is the ID of a thing (an
-// edition, a source, a token) and opens the desk; list is the command
+// edition, a source, a token) and opens the install; list is the command
 // that shows the IDs.
 func openWithID(env *Env, name, thing, list string, args []string) (*app, int64, error) {
 	var g globals
@@ -93,7 +93,7 @@ func openWithID(env *Env, name, thing, list string, args []string) (*app, int64,
 }
 
 // openNoArgs parses a command that takes only the global flags and opens
-// the desk; a stray argument is bad usage rather than silently ignored.
+// the install; a stray argument is bad usage rather than silently ignored.
 func openNoArgs(env *Env, name string, args []string) (*app, error) {
 	var g globals
 	fs := newFlags(name, env, &g)
@@ -151,7 +151,7 @@ func (a *app) meta(key string) string {
 	return v
 }
 
-// epoch is when the desk was created; empty feeds use it as their date.
+// epoch is when the install was created; empty feeds use it as their date.
 func (a *app) epoch() time.Time {
 	v, err := a.db.Meta(context.Background(), "created_at")
 	if err != nil {

@@ -32,7 +32,7 @@ func freePort(t *testing.T) string {
 func TestBouncesEndToEnd(t *testing.T) {
 	srv := smtptest.Start(t)
 	listen := freePort(t)
-	d := newDesk(t, smtpEnv(srv, "NEWSDESK_BOUNCES_ADDRESS=bounces@news.harbour.example",
+	d := newInstall(t, smtpEnv(srv, "NEWSDESK_BOUNCES_ADDRESS=bounces@news.harbour.example",
 		"NEWSDESK_BOUNCES_LISTEN="+listen)...)
 	d.mustRun("digest", "send", "--newsletter", "weekly", "--now")
 	msgs := srv.Messages()
@@ -108,7 +108,7 @@ func grepLines(s, word string) string {
 // TestWebhooksWired: a configured provider's webhook is served by the
 // daemon, refuses what is not authenticated, and applies what is.
 func TestWebhooksWired(t *testing.T) {
-	d := newDesk(t, "NEWSDESK_BOUNCES_POSTMARK_USERNAME=pm", "NEWSDESK_BOUNCES_POSTMARK_PASSWORD=s3cret-password")
+	d := newInstall(t, "NEWSDESK_BOUNCES_POSTMARK_USERNAME=pm", "NEWSDESK_BOUNCES_POSTMARK_PASSWORD=s3cret-password")
 	d.mustRun("digest", "send", "--newsletter", "weekly", "--now")
 	var logs syncLog
 	base := d.serveLogging(&logs)

@@ -37,7 +37,7 @@ func TestSampleConfigIsCompleteAndLoads(t *testing.T) {
 		}
 	}
 
-	d := newDesk(t)
+	d := newInstall(t)
 	var stdout, stderr bytes.Buffer
 	args := []string{"article", "list", "--config", sampleConfig, "--data", filepath.Join(d.dir, "data")}
 	if code := Main(context.Background(), args, strings.NewReader(""), &stdout, &stderr, nil); code != 0 {

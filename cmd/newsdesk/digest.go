@@ -58,13 +58,13 @@ func digestSend(ctx context.Context, env *Env, args []string) error {
 // with the first batch queued, not after the last: preparing 100,000
 // digests takes seconds that the connections would otherwise sit idle.
 func (a *app) sendNow(ctx context.Context, env *Env, e *newsdesk.Edition) error {
-	desk, err := a.digestDesk()
+	maker, err := a.digestMaker()
 	if err != nil {
 		return err
 	}
 	prepared := make(chan error, 1)
 	go func() {
-		_, err := desk.Prepare(ctx, e)
+		_, err := maker.Prepare(ctx, e)
 		prepared <- err
 	}()
 	return a.deliverEdition(ctx, env, e.ID, prepared)

@@ -36,7 +36,7 @@ func received(t *testing.T, msgs []smtptest.Message, titles []string) map[string
 func TestDigestsEndToEnd(t *testing.T) {
 	clock := newsdesk.NewFixedClock(time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC))
 	srv := smtptest.Start(t)
-	d := newDeskAt(t, clock, smtpEnv(srv)...)
+	d := newInstallAt(t, clock, smtpEnv(srv)...)
 	d.mustRun("newsletter", "edit", "daily", "--schedule", "0 8 * * *", "--timezone", "Europe/London")
 	d.mustRun("newsletter", "edit", "weekly", "--schedule", "0 9 * * *")
 	body := d.writeFile("body.md", "Body text.")
@@ -94,7 +94,7 @@ func checkReceived(t *testing.T, what string, got, want map[string][]string) {
 }
 
 // editionsSent counts the editions listed as sent.
-func editionsSent(d *desk) int {
+func editionsSent(d *install) int {
 	out, _, _ := d.run("edition", "list")
 	return strings.Count(out, " sent ")
 }
@@ -104,7 +104,7 @@ func editionsSent(d *desk) int {
 // The rules of a newsletter are tested in editorial; here, that the
 // commands report them as bad input and save nothing.
 func TestNewsletterScheduleBadInput(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -128,7 +128,7 @@ func TestNewsletterScheduleBadInput(t *testing.T) {
 // A digest template with an error stops the daemon and the commands that
 // render digests at start, naming the file and line; nothing is sent.
 func TestDigestTemplateErrorRefused(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	os.MkdirAll(filepath.Join(d.dir, "tpl", "digest"), 0o755)
 	d.writeFile("tpl/digest/subject.txt", "{{ .Newsletter ")
 	d.environ = append(d.environ, "NEWSDESK_SITE_TEMPLATES="+d.dir+"/tpl")
@@ -145,7 +145,7 @@ func TestDigestTemplateErrorRefused(t *testing.T) {
 // marked [TEST] and records nothing.
 func TestDigestPreviewAndTest(t *testing.T) {
 	srv := smtptest.Start(t)
-	d := newDesk(t, smtpEnv(srv)...)
+	d := newInstall(t, smtpEnv(srv)...)
 	text := d.mustRun("digest", "preview", "--newsletter", "weekly", "--subscriber", "ben.okafor@example.com", "--format", "text")
 	if !strings.Contains(text, "/unsubscribe/") || strings.Contains(text, "x-newsdesk-") {
 		t.Errorf("preview links not filled in:\n%s", text)
@@ -172,7 +172,7 @@ func TestDigestPreviewAndTest(t *testing.T) {
 // the defaults for the files the set lacks; other newsletters keep the
 // defaults. A set that breaks later stops the digest commands at start.
 func TestNewsletterTemplateSet(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	os.MkdirAll(filepath.Join(d.dir, "tpl", "digest", "plain"), 0o755)
 	d.writeFile("tpl/digest/plain/subject.txt", "Plainly: {{.Newsletter}}")
 	d.environ = append(d.environ, "NEWSDESK_SITE_TEMPLATES="+d.dir+"/tpl")

@@ -10,7 +10,7 @@ import (
 	"github.com/newsdesk/newsdesk/templates"
 )
 
-// The store as the digest desk sees it.
+// The store as the digest maker sees it.
 var _ digest.Store = (*sqlite.NewsletterService)(nil)
 
 // templateSets loads each set of digest templates once per process.
@@ -45,10 +45,10 @@ func (ts *templateSets) renderer(set string) (*digest.Renderer, error) {
 	return r, nil
 }
 
-// newDesk wires the digest desk: it cuts and prepares editions. Every
+// newDigestMaker wires the digest maker: it cuts and prepares editions. Every
 // template set in use is loaded here, so that one with an error stops the
 // daemon and the digest commands at start.
-func (a *app) newDesk() (*digest.Desk, error) {
+func (a *app) newDigestMaker() (*digest.Maker, error) {
 	r, err := a.sets.renderer("")
 	if err != nil {
 		return nil, usagef("%w", err)
@@ -63,7 +63,7 @@ func (a *app) newDesk() (*digest.Desk, error) {
 		}
 	}
 	base := a.cfg.Site.BaseURL
-	return &digest.Desk{
+	return &digest.Maker{
 		Store: a.newsletters, Articles: a.articles, Related: a.sources, Renderer: r, Templates: a.sets.renderer,
 		Site:           a.site(),
 		UnsubscribeURL: base + "/unsubscribe/" + mailer.Placeholder(mailer.SlotUnsubscribe),
@@ -72,12 +72,12 @@ func (a *app) newDesk() (*digest.Desk, error) {
 	}, nil
 }
 
-// digestJob runs the desk's pass at most once at a time: the scheduler's
+// digestJob runs the digest maker's pass at most once at a time: the scheduler's
 // runs (every ten seconds, so an approved or one-off edition goes soon)
 // and the one at start-up share it.
 type digestJob struct {
 	mu   sync.Mutex
-	desk *digest.Desk
+	maker *digest.Maker
 }
 
 // runDigests cuts the editions that are due and prepares those whose time
@@ -89,5 +89,5 @@ func (a *app) runDigests(ctx context.Context) ([]any, error) {
 		return nil, nil
 	}
 	defer j.mu.Unlock()
-	return nil, j.desk.RunDue(ctx, a.clock.Now())
+	return nil, j.maker.RunDue(ctx, a.clock.Now())
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/newsdesk/newsdesk/mailer/smtptest"
 )
 
-// openDesk opens the app of a test desk, as a command does.
-func (d *desk) openApp() *app {
+// openApp opens the app of a test install, as a command does.
+func (d *install) openApp() *app {
 	d.t.Helper()
 	g := globals{data: filepath.Join(d.dir, "data"), config: filepath.Join(d.dir, "newsdesk.toml")}
 	a, err := openApp(&g, &Env{Stdout: &strings.Builder{}, Stderr: &strings.Builder{}, Environ: d.environ})
@@ -26,7 +26,7 @@ func (d *desk) openApp() *app {
 // The rules of a one-off edition are tested in editorial; here, that the
 // command reports them as bad input and stores nothing.
 func TestEditionCreateBadInput(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	body := d.writeFile("soon.md", "Soon.")
 	d.mustRun("article", "add", "--title", "Not yet", "--slug", "not-yet", "--author", "aiko-tanaka", "--body-file", body, "--draft")
 	tests := []struct {
@@ -57,13 +57,13 @@ func TestEditionCreateBadInput(t *testing.T) {
 // prepares and delivers it without a tick of the scheduler.
 func TestEditorSendNowInDaemon(t *testing.T) {
 	srv := smtptest.Start(t)
-	d := newDesk(t, smtpEnv(srv)...)
+	d := newInstall(t, smtpEnv(srv)...)
 	a := d.openApp()
-	desk, err := a.newDesk()
+	maker, err := a.newDigestMaker()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.digests = &digestJob{desk: desk}
+	a.digests = &digestJob{maker: maker}
 	o, err := a.newOutbox()
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ func runInit(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.close()
-	password, err := a.initDesk(ctx, *email)
+	password, err := a.initInstall(ctx, *email)
 	if err != nil {
 		return err
 	}
@@ -69,13 +69,13 @@ func loadInitConfig(g *globals, env *Env) (config.Config, error) {
 	return loadConfig(g, env)
 }
 
-// initDesk records the desk's creation, mints the signing secret and makes
+// initInstall records the install's creation, mints the signing secret and makes
 // the first editor account, returning its password.
-func (a *app) initDesk(ctx context.Context, email string) (string, error) {
+func (a *app) initInstall(ctx context.Context, email string) (string, error) {
 	if err := a.db.SetMeta(ctx, "created_at", a.clock.Now().Format(time.RFC3339)); err != nil {
 		return "", err
 	}
-	// Feed ids are tag: URIs under the site's host on the day the desk was
+	// Feed ids are tag: URIs under the site's host on the day the install was
 	// made, kept for ever however the address changes later.
 	prefix := fmt.Sprintf("tag:%s,%s:", a.cfg.Host(), a.clock.Now().UTC().Format("2006-01-02"))
 	if err := a.db.SetMeta(ctx, "tag_prefix", prefix); err != nil {

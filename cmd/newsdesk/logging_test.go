@@ -44,7 +44,7 @@ func (b *syncBuffer) String() string {
 func TestLogKeepsSecrets(t *testing.T) {
 	const password = "hunter2-Correct-Horse-Battery"
 	srv := smtptest.Start(t)
-	d := newDesk(t, "NEWSDESK_SITE_BASE_URL=https://news.harbour.example")
+	d := newInstall(t, "NEWSDESK_SITE_BASE_URL=https://news.harbour.example")
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestRedactorReplacesSecretsInStringsAndErrors(t *testing.T) {
 }
 
 func TestLogFormatAndLevelFlags(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -39,11 +39,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if app.outbox, err = app.newOutbox(); err != nil {
 		return err
 	}
-	desk, err := app.newDesk()
+	maker, err := app.newDigestMaker()
 	if err != nil {
 		return err
 	}
-	app.digests = &digestJob{desk: desk}
+	app.digests = &digestJob{maker: maker}
 	app.instrument(srv)
 	stopBounces, err := app.startBounces(ctx, srv)
 	if err != nil {

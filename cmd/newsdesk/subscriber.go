@@ -151,7 +151,7 @@ func subscriberList(ctx context.Context, env *Env, args []string) error {
 }
 
 // openFiltered parses a command that takes the subscriber filter flags and
-// no argument, and opens the desk.
+// no argument, and opens the install.
 func openFiltered(env *Env, name string, args []string) (*app, newsdesk.SubscriberFilter, error) {
 	var g globals
 	var sf subscriberFilter

@@ -13,7 +13,7 @@ func (a *app) editor() *editorial.Editor {
 	return &editorial.Editor{
 		Articles: a.articles, Newsletters: a.newsletters, Subscribers: a.subscribers,
 		Digests: func() (editorial.DigestMaker, error) {
-			d, err := a.digestDesk()
+			d, err := a.digestMaker()
 			if err != nil {
 				return nil, err
 			}
@@ -25,13 +25,13 @@ func (a *app) editor() *editorial.Editor {
 	}
 }
 
-// digestDesk is the daemon's digest desk when this process runs one,
+// digestMaker is the daemon's digest maker when this process runs one,
 // otherwise a new one.
-func (a *app) digestDesk() (*digest.Desk, error) {
+func (a *app) digestMaker() (*digest.Maker, error) {
 	if a.digests != nil {
-		return a.digests.desk, nil
+		return a.digests.maker, nil
 	}
-	return a.newDesk()
+	return a.newDigestMaker()
 }
 
 // kick runs the digest pass soon in a daemon, so that an edition made or

@@ -10,7 +10,7 @@ import (
 	"github.com/newsdesk/newsdesk"
 )
 
-// Store is what a Desk needs of the database.
+// Store is what a Maker needs of the database.
 type Store interface {
 	// FindScheduledNewsletters returns the newsletters with a schedule
 	// that are not paused.
@@ -35,11 +35,11 @@ type RelatedFinder interface {
 	RelatedItems(ctx context.Context, articleIDs []int64, limit int) ([]*newsdesk.Item, error)
 }
 
-// Desk cuts editions when newsletters' schedules say so and prepares them:
+// Maker cuts editions when newsletters' schedules say so and prepares them:
 // it selects each subscriber's articles, renders each distinct digest once
 // and queues the deliveries for the outbox. Its methods are the daemon's
 // jobs and the commands' actions; none keeps state between calls.
-type Desk struct {
+type Maker struct {
 	Store    Store
 	Articles ArticleFinder
 	Related  RelatedFinder // nil: no related reading
@@ -62,7 +62,7 @@ type Desk struct {
 // at now, one per newsletter however many ticks were missed, then prepares
 // every edition whose time has come. Errors of one newsletter are logged
 // and do not stop the others.
-func (d *Desk) RunDue(ctx context.Context, now time.Time) error {
+func (d *Maker) RunDue(ctx context.Context, now time.Time) error {
 	ns, err := d.Store.FindScheduledNewsletters(ctx)
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func (d *Desk) RunDue(ctx context.Context, now time.Time) error {
 }
 
 // cut makes the newsletter's scheduled edition if one is due at now.
-func (d *Desk) cut(ctx context.Context, n *newsdesk.Newsletter, now time.Time) (*newsdesk.Edition, error) {
+func (d *Maker) cut(ctx context.Context, n *newsdesk.Newsletter, now time.Time) (*newsdesk.Edition, error) {
 	if n.Schedule == "" || n.Paused {
 		return nil, nil
 	}
@@ -107,7 +107,7 @@ func (d *Desk) cut(ctx context.Context, n *newsdesk.Newsletter, now time.Time) (
 
 // PrepareWaiting prepares every edition scheduled for now or earlier, and
 // finishes any whose preparation was interrupted.
-func (d *Desk) PrepareWaiting(ctx context.Context, now time.Time) error {
+func (d *Maker) PrepareWaiting(ctx context.Context, now time.Time) error {
 	es, err := d.Store.FindWaitingEditions(ctx, now)
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func (d *Desk) PrepareWaiting(ctx context.Context, now time.Time) error {
 // Prepare queues an edition's deliveries, subscriber batch by batch, from
 // where an interrupted preparation stopped, and returns how many it queued.
 // An edition paused or cancelled meanwhile stops without error.
-func (d *Desk) Prepare(ctx context.Context, e *newsdesk.Edition) (int, error) {
+func (d *Maker) Prepare(ctx context.Context, e *newsdesk.Edition) (int, error) {
 	if ok, err := d.Store.StartPreparing(ctx, e.ID); err != nil || !ok {
 		return 0, err
 	}
@@ -160,7 +160,7 @@ func (d *Desk) Prepare(ctx context.Context, e *newsdesk.Edition) (int, error) {
 // subscriber's topics: for a one-off the editor's picks in their order,
 // otherwise those published in its window and in the newsletter's
 // categories, newest first.
-func (d *Desk) EditionArticles(ctx context.Context, e *newsdesk.Edition) ([]*newsdesk.Article, error) {
+func (d *Maker) EditionArticles(ctx context.Context, e *newsdesk.Edition) ([]*newsdesk.Article, error) {
 	published := newsdesk.StatusPublished
 	if e.Kind == newsdesk.EditionKindOneOff {
 		return d.picked(ctx, e.Picked)
@@ -174,7 +174,7 @@ func (d *Desk) EditionArticles(ctx context.Context, e *newsdesk.Edition) ([]*new
 }
 
 // picked loads hand-picked articles in the order given.
-func (d *Desk) picked(ctx context.Context, ids []int64) ([]*newsdesk.Article, error) {
+func (d *Maker) picked(ctx context.Context, ids []int64) ([]*newsdesk.Article, error) {
 	var out []*newsdesk.Article
 	for _, id := range ids {
 		as, _, err := d.Articles.FindArticles(ctx, newsdesk.ArticleFilter{ID: &id, Limit: 1})
@@ -187,7 +187,7 @@ func (d *Desk) picked(ctx context.Context, ids []int64) ([]*newsdesk.Article, er
 }
 
 // related finds each article's related reading once per edition.
-func (d *Desk) related(ctx context.Context, articles []*newsdesk.Article) (map[int64][]Related, error) {
+func (d *Maker) related(ctx context.Context, articles []*newsdesk.Article) (map[int64][]Related, error) {
 	out := map[int64][]Related{}
 	if d.Related == nil {
 		return out, nil
@@ -211,7 +211,7 @@ func (d *Desk) related(ctx context.Context, articles []*newsdesk.Article) (map[i
 // Data returns what one subscriber's digest of the edition is rendered
 // from, given their selection of articles. Dates show in the subscriber's
 // time zone, or when they gave none in the newsletter's.
-func (d *Desk) Data(e *newsdesk.Edition, r newsdesk.Recipient, selection []*newsdesk.Article, related map[int64][]Related) DigestData {
+func (d *Maker) Data(e *newsdesk.Edition, r newsdesk.Recipient, selection []*newsdesk.Article, related map[int64][]Related) DigestData {
 	date := e.Cutoff
 	if e.Kind == newsdesk.EditionKindOneOff || date.IsZero() {
 		date = e.ScheduledFor
@@ -228,21 +228,21 @@ func (d *Desk) Data(e *newsdesk.Edition, r newsdesk.Recipient, selection []*news
 }
 
 // renderer renders the newsletter's digests with its template set.
-func (d *Desk) renderer(n *newsdesk.Newsletter) (*Renderer, error) {
+func (d *Maker) renderer(n *newsdesk.Newsletter) (*Renderer, error) {
 	if n.Template == "" || d.Templates == nil {
 		return d.Renderer, nil
 	}
 	return d.Templates(n.Template)
 }
 
-func (d *Desk) logger() *slog.Logger {
+func (d *Maker) logger() *slog.Logger {
 	if d.Logger == nil {
 		return slog.Default()
 	}
 	return d.Logger
 }
 
-func (d *Desk) batch() int {
+func (d *Maker) batch() int {
 	if d.Batch <= 0 {
 		return 500
 	}

@@ -24,7 +24,7 @@ type desk struct {
 	nls      *sqlite.NewsletterService
 	subs     *sqlite.SubscriberService
 	outbox   *sqlite.OutboxService
-	d        *digest.Desk
+	d        *digest.Maker
 }
 
 // mon is Monday 2 November 2026, 08:30 UTC.
@@ -55,7 +55,7 @@ func newDeskT(t *testing.T) *desk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x.d = &digest.Desk{Store: x.nls, Articles: x.articles, Renderer: r, Batch: 2, // small batches: several per edition
+	x.d = &digest.Maker{Store: x.nls, Articles: x.articles, Renderer: r, Batch: 2, // small batches: several per edition
 		Site:           newsdesk.Site{Title: "The Review", BaseURL: "https://news.example", PostalAddress: "1 Quay St"},
 		UnsubscribeURL: "https://news.example/unsubscribe/x-newsdesk-unsubscribe-token",
 		PreferencesURL: "https://news.example/preferences/x-newsdesk-preferences-token",
