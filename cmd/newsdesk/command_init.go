@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk/config"
+	"github.com/newsdesk/newsdesk/data"
 )
 
 func runInit(ctx context.Context, env *Env, args []string) error {
@@ -132,4 +133,15 @@ func demoSite(site *config.SiteConfig) {
 	if site.Favicon == "" {
 		site.Favicon = "/media/favicon.svg"
 	}
+}
+
+// loadDemo loads the embedded demo content.
+func (a *app) loadDemo(ctx context.Context, env *Env) error {
+	d, err := a.editor().LoadDemo(ctx, a.articles, data.Demo, filepath.Join(a.dataDir, "media"))
+	if err != nil {
+		return err
+	}
+	printf(env, "Loaded demo content: %d authors, %d categories, %d articles.\n", d.Authors, d.Categories, d.Articles)
+	printf(env, "Loaded demo newsletters and subscribers: %d newsletters, %d subscribers.\n", d.Newsletters, d.Subscribers)
+	return nil
 }

@@ -76,7 +76,7 @@ func (a *app) newDigestMaker() (*digest.Maker, error) {
 // runs (every ten seconds, so an approved or one-off edition goes soon)
 // and the one at start-up share it.
 type digestJob struct {
-	mu   sync.Mutex
+	mu    sync.Mutex
 	maker *digest.Maker
 }
 
