@@ -234,4 +234,3 @@ func ValidSlugs(newsletters, topics []string) error {
 	}
 	return nil
 }
-

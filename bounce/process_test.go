@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
-	"github.com/newsdesk/newsdesk/digest/digesttest"
 	"github.com/newsdesk/newsdesk/bounce"
+	"github.com/newsdesk/newsdesk/digest/digesttest"
 	"github.com/newsdesk/newsdesk/mailer"
 	"github.com/newsdesk/newsdesk/sqlite"
 )

@@ -214,4 +214,3 @@ func unique(values []string) []string {
 	}
 	return out
 }
-

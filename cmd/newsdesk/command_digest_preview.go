@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-
 )
 
 // digestPreview prints the digest a subscriber would get from the next

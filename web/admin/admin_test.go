@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
-	"github.com/newsdesk/newsdesk/digest/digesttest"
 	"github.com/newsdesk/newsdesk/digest"
+	"github.com/newsdesk/newsdesk/digest/digesttest"
 	"github.com/newsdesk/newsdesk/feeds"
 	"github.com/newsdesk/newsdesk/sqlite"
 	"github.com/newsdesk/newsdesk/templates"
