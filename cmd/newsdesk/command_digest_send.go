@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/mailer"
@@ -85,80 +83,19 @@ func (a *app) reportPrepared(ctx context.Context, env *Env, id int64) error {
 }
 
 // deliverEdition waits until an edition, being prepared until prepared
-// says so, has nothing left to send now, printing its progress. The daemon
-// delivers it if it runs; otherwise, or if the daemon stops meanwhile,
-// this process does.
-func (a *app) deliverEdition(ctx context.Context, env *Env, id int64, prepared <-chan error) (err error) {
+// says so, has nothing left to send now, printing its progress
+// (mailer.Owner.DeliverEdition).
+func (a *app) deliverEdition(ctx context.Context, env *Env, id int64, prepared <-chan error) error {
 	o, err := a.newOutbox()
 	if err != nil {
 		return err
 	}
-	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	defer stop()
-	var running chan error
-	// Whatever ends the wait, the preparation and delivery running here end
-	// before the store is closed.
-	defer func() {
-		stop()
-		if running != nil {
-			if rerr := <-running; err == nil && !errors.Is(rerr, mailer.ErrOwned) {
-				err = rerr
-			}
-		}
-		if prepared != nil {
-			if perr := <-prepared; err == nil && perr != nil {
-				err = perr
-			} else if err == nil {
-				err = a.reportPrepared(ctx, env, id)
-			}
-		}
-	}()
-	// The edition is looked at often, so the command ends soon after the
-	// last delivery, and progress is printed once a second.
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	printed, bar := time.Time{}, newProgress(env)
+	bar := newProgress(env)
 	defer bar.finish()
-	for {
-		e, err := a.newsletters.FindEditionByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		done := e.Counts.Queued == 0 && e.Status != newsdesk.EditionPreparing && e.Status != newsdesk.EditionScheduled
-		if bar.show(e, done || time.Since(printed) >= time.Second) {
-			printed = time.Now()
-		}
-		if done && prepared == nil {
-			break
-		}
-		if running == nil && !done && !a.owner.WakeOwner() {
-			running = a.owner.DeliverHere(runCtx, o)
-		}
-		select {
-		case err := <-prepared:
-			prepared = nil
-			if err == nil {
-				err = a.reportPrepared(ctx, env, id)
-			}
-			if err != nil {
-				return err
-			}
-		case <-ctx.Done():
-			return errors.New("interrupted: the rest of the edition stays queued, and newsdesk serve sends it")
-		case err := <-running:
-			running = nil
-			if err != nil && !errors.Is(err, mailer.ErrOwned) {
-				return err
-			}
-		case <-tick.C:
-		}
-	}
-	stop()
-	if running != nil {
-		err, running = <-running, nil
-		if err != nil && !errors.Is(err, mailer.ErrOwned) {
-			return err
-		}
+	err = a.owner.DeliverEdition(ctx, o, a.newsletters, id, prepared, mailer.EditionProgress{Show: bar.show,
+		Prepared: func() error { return a.reportPrepared(ctx, env, id) }})
+	if err != nil {
+		return err
 	}
 	bar.finish()
 	return a.reportEdition(env, id)
