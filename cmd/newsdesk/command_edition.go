@@ -10,10 +10,9 @@ import (
 )
 
 func runEdition(ctx context.Context, env *Env, args []string) error {
-	return subcommand(ctx, env, "edition", args, map[string]func(context.Context, *Env, []string) error{
-		"list": editionList, "show": editionShow, "create": editionCreate,
-		"approve": editionApprove, "pause": editionPause, "resume": editionResume, "cancel": editionCancel,
-	})
+	subs := editionControls()
+	subs["list"], subs["show"], subs["create"] = editionList, editionShow, editionCreate
+	return subcommand(ctx, env, "edition", args, subs)
 }
 
 func editionList(ctx context.Context, env *Env, args []string) error {

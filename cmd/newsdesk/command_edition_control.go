@@ -10,14 +10,14 @@ import (
 )
 
 // editionAction runs one of the editor's controls on an edition given by ID.
-func editionAction(name string, act func(*app, context.Context, int64) (*newsdesk.Edition, error)) func(context.Context, *Env, []string) error {
+func editionAction(name string, act func(*editorial.Editor, context.Context, int64) (*newsdesk.Edition, error)) func(context.Context, *Env, []string) error {
 	return func(ctx context.Context, env *Env, args []string) error {
 		app, id, err := openWithID(env, "edition "+name, "edition", "edition list", args)
 		if err != nil {
 			return err
 		}
 		defer app.close()
-		e, err := act(app, newsdesk.WithActor(ctx, cliActor()), id)
+		e, err := act(app.editor(), newsdesk.WithActor(ctx, cliActor()), id)
 		if err != nil {
 			return err
 		}
@@ -26,20 +26,16 @@ func editionAction(name string, act func(*app, context.Context, int64) (*newsdes
 	}
 }
 
-var (
-	editionApprove = editionAction("approve", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
-		return a.editor().ApproveEdition(ctx, id)
-	})
-	editionPause = editionAction("pause", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
-		return a.editor().PauseEdition(ctx, id)
-	})
-	editionResume = editionAction("resume", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
-		return a.editor().ResumeEdition(ctx, id)
-	})
-	editionCancel = editionAction("cancel", func(a *app, ctx context.Context, id int64) (*newsdesk.Edition, error) {
-		return a.editor().CancelEdition(ctx, id)
-	})
-)
+// editionControls are the editor's controls on an edition, by
+// subcommand (editorial.Editor).
+func editionControls() map[string]func(context.Context, *Env, []string) error {
+	return map[string]func(context.Context, *Env, []string) error{
+		"approve": editionAction("approve", (*editorial.Editor).ApproveEdition),
+		"pause":   editionAction("pause", (*editorial.Editor).PauseEdition),
+		"resume":  editionAction("resume", (*editorial.Editor).ResumeEdition),
+		"cancel":  editionAction("cancel", (*editorial.Editor).CancelEdition),
+	}
+}
 
 // editionCreate makes a one-off edition: hand-picked articles with an
 // editor's note, to go at a chosen time (the daemon sends it then).
