@@ -253,7 +253,7 @@ func (a *app) pollIMAP(ctx context.Context, p *bounce.Processor) (stop func(), e
 	if err != nil {
 		return nil, usagef("config bounces.imap_url: %w", err)
 	}
-	a.redact.add(c.IMAPPassword)
+	a.redact.Add(c.IMAPPassword)
 	m := &bounce.IMAP{Processor: p, URL: u, Password: c.IMAPPassword, Processed: c.IMAPFolder, Logger: a.logger}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -280,8 +280,8 @@ func (a *app) pollIMAP(ctx context.Context, p *bounce.Processor) (stop func(), e
 // webhooks wires the providers configured in [bounces]; nil when none is.
 func (a *app) webhooks(p *bounce.Processor) (http.Handler, error) {
 	c := a.cfg.Bounces
-	a.redact.add(c.MailgunSigningKey)
-	a.redact.add(c.PostmarkPassword)
+	a.redact.Add(c.MailgunSigningKey)
+	a.redact.Add(c.PostmarkPassword)
 	h := &bounce.Webhooks{Processor: p, Clock: a.clock, Logger: a.logger}
 	if c.MailgunSigningKey != "" {
 		h.Mailgun = &bounce.Mailgun{SigningKey: c.MailgunSigningKey}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/newsdesk/newsdesk/config"
 	"github.com/newsdesk/newsdesk/data"
+	"github.com/newsdesk/newsdesk/editorial"
 )
 
 func runInit(ctx context.Context, env *Env, args []string) error {
@@ -88,8 +89,8 @@ func (a *app) initInstall(ctx context.Context, email string) (string, error) {
 	if err := a.db.SetMeta(ctx, "secret", hex.EncodeToString(secret)); err != nil {
 		return "", err
 	}
-	password := newPassword()
-	hash, err := hashPassword(password)
+	password := editorial.NewPassword()
+	hash, err := editorial.HashPassword(password)
 	if err != nil {
 		return "", err
 	}

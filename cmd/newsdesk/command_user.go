@@ -3,42 +3,19 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/newsdesk/newsdesk"
-	"golang.org/x/crypto/bcrypt"
+	"github.com/newsdesk/newsdesk/editorial"
 )
 
 func runUser(ctx context.Context, env *Env, args []string) error {
 	return subcommand(ctx, env, "user", args, map[string]func(context.Context, *Env, []string) error{
 		"add": userAdd, "list": userList, "passwd": userPasswd, "remove": userRemove,
 	})
-}
-
-// minPassword is the shortest password an editor may choose; generated
-// ones are 20 characters.
-const minPassword = 12
-
-// newPassword returns a random password of 20 URL-safe characters.
-func newPassword() string {
-	pw := make([]byte, 15)
-	rand.Read(pw)
-	return base64.RawURLEncoding.EncodeToString(pw)
-}
-
-// hashPassword hashes a password with bcrypt; bcrypt reads at most 72 bytes,
-// so a longer one is refused rather than silently cut.
-func hashPassword(pw string) (string, error) {
-	if len(pw) > 72 {
-		return "", newsdesk.Errorf(newsdesk.EINVALID, "password is longer than 72 bytes")
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
-	return string(h), err
 }
 
 // passwordFlags reads the password a command sets: the first line of
@@ -51,15 +28,15 @@ func (p *passwordFlags) register(fs *flags) {
 
 func (p *passwordFlags) password(env *Env) (pw string, generated bool, err error) {
 	if !p.stdin {
-		return newPassword(), true, nil
+		return editorial.NewPassword(), true, nil
 	}
 	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" && err != nil {
 		return "", false, newsdesk.Errorf(newsdesk.EINVALID, "--password-stdin: no password on standard input")
 	}
-	if len(line) < minPassword {
-		return "", false, newsdesk.Errorf(newsdesk.EINVALID, "--password-stdin: the password must have at least %d characters", minPassword)
+	if len(line) < editorial.MinPassword {
+		return "", false, newsdesk.Errorf(newsdesk.EINVALID, "--password-stdin: the password must have at least %d characters", editorial.MinPassword)
 	}
 	return line, false, nil
 }
@@ -105,7 +82,7 @@ func setPassword(ctx context.Context, env *Env, name string, args []string, stor
 	if err != nil {
 		return err
 	}
-	hash, err := hashPassword(pw)
+	hash, err := editorial.HashPassword(pw)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/config"
 	"github.com/newsdesk/newsdesk/feeds"
+	"github.com/newsdesk/newsdesk/logging"
 	"github.com/newsdesk/newsdesk/mailer"
 	"github.com/newsdesk/newsdesk/metrics"
 	"github.com/newsdesk/newsdesk/sqlite"
@@ -32,7 +33,7 @@ type app struct {
 	publisher *feeds.Publisher
 	pinger    *feeds.Pinger
 	logger    *slog.Logger
-	redact    *redactor // keeps secrets out of the log
+	redact    *logging.Redactor // keeps secrets out of the log
 	clock     newsdesk.Clock
 
 	subscribers *sqlite.SubscriberService
@@ -114,14 +115,14 @@ func newApp(cfg config.Config, dataDir string, env *Env) (*app, error) {
 	if a.clock == nil {
 		a.clock = newsdesk.SystemClock{}
 	}
-	a.logger = newLogger(env.Stderr, cfg.Log, a.keepSecrets())
+	a.logger = logging.New(env.Stderr, cfg.Log, a.keepSecrets())
 	a.sets.dir = cfg.Site.Templates
 	a.db = sqlite.NewDB(filepath.Join(dataDir, dbFile))
 	a.db.Clock = a.clock
 	if err := a.db.Open(); err != nil {
 		return nil, err
 	}
-	a.redact.add(a.meta("secret"))
+	a.redact.Add(a.meta("secret"))
 	a.articles = sqlite.NewArticleService(a.db, feeds.NewMarkdown().Render, cfg.Host())
 	a.sources = sqlite.NewSourceService(a.db)
 	a.ingester = a.newIngester()
