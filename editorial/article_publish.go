@@ -7,6 +7,21 @@ import (
 	"github.com/newsdesk/newsdesk"
 )
 
+// CreateArticle stores a new article (published, scheduled or a draft, as
+// newsdesk.PublishStatus decides from its status and date), drops the
+// cached feeds and tells the WebSub hub when it went live.
+func (ed *Editor) CreateArticle(ctx context.Context, a *newsdesk.Article) error {
+	if err := ed.Articles.CreateArticle(ctx, a); err != nil {
+		return err
+	}
+	var published []*newsdesk.Article
+	if a.Status == newsdesk.StatusPublished {
+		published = append(published, a)
+	}
+	ed.changed(ctx, published)
+	return nil
+}
+
 // PublishArticle publishes an article at a time (zero or past: now; later:
 // scheduled, as newsdesk.PublishStatus decides), drops the cached feeds and
 // tells the WebSub hub when it went live.

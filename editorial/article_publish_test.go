@@ -50,3 +50,22 @@ func TestPublishStatus(t *testing.T) {
 		}
 	}
 }
+
+// A new article is announced when it is live at once, not when it is
+// scheduled or a draft.
+func TestCreateArticleAnnouncesWhatIsLive(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, a := range []*newsdesk.Article{
+		{Title: "Now", Slug: "now", Body: "x", Status: newsdesk.StatusPublished},
+		{Title: "Later", Slug: "later", Body: "x", Status: newsdesk.StatusPublished, PublishedAt: t0.Add(time.Hour)},
+		{Title: "Draft", Slug: "draft", Body: "x", Status: newsdesk.StatusDraft},
+	} {
+		if err := f.ed.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(f.announced) != 1 || f.announced[0].Slug != "now" || f.invalidated != 3 {
+		t.Errorf("announced %v, invalidated %d", f.announced, f.invalidated)
+	}
+}

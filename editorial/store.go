@@ -11,6 +11,7 @@ import (
 type ArticleStore interface {
 	FindArticleByID(ctx context.Context, id int64) (*newsdesk.Article, error)
 	FindArticleBySlug(ctx context.Context, slug string) (*newsdesk.Article, error)
+	CreateArticle(ctx context.Context, a *newsdesk.Article) error
 	PublishArticle(ctx context.Context, id int64, at time.Time) (*newsdesk.Article, error)
 	UnpublishArticle(ctx context.Context, id int64) (*newsdesk.Article, error)
 	PublishDue(ctx context.Context) ([]*newsdesk.Article, error)

@@ -109,11 +109,8 @@ func articleAdd(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.close()
-	if err := app.articles.CreateArticle(ctx, a); err != nil {
+	if err := app.editor().CreateArticle(ctx, a); err != nil {
 		return err
-	}
-	if a.Status == newsdesk.StatusPublished {
-		app.announce(ctx, []*newsdesk.Article{a})
 	}
 	printf(env, "Article %d %q %s.\n", a.ID, a.Slug, statusPhrase(a))
 	return nil
