@@ -114,7 +114,7 @@ func (a *app) ingestTargets(ctx context.Context, id int64) ([]*newsdesk.Source, 
 	now := a.clock.Now()
 	var out []*newsdesk.Source
 	for _, s := range all {
-		if s.ConsecutiveErrors == 0 || !s.NextCheckAt.After(now) {
+		if s.FetchNow(now) {
 			out = append(out, s)
 		}
 	}
