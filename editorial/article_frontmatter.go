@@ -103,7 +103,7 @@ func splitFrontMatter(src []byte) (frontMatter, string, error) {
 		_, err = toml.Decode(header, &fm)
 	}
 	if err != nil {
-		return fm, "", fmt.Errorf("bad front matter: %s", newsdesk.OneLine(err.Error()))
+		return fm, "", fmt.Errorf("bad front matter: %w", oneLineError{err})
 	}
 	return fm, strings.TrimLeft(body, "\n"), nil
 }
@@ -129,3 +129,10 @@ func parseDate(v any) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%v is not a date (use RFC 3339, e.g. 2026-11-25T09:00:00Z)", v)
 }
+
+// oneLineError shows a parser's error (YAML's run over several lines) on
+// one line, and keeps it as the cause.
+type oneLineError struct{ err error }
+
+func (e oneLineError) Error() string { return newsdesk.OneLine(e.err.Error()) }
+func (e oneLineError) Unwrap() error { return e.err }
