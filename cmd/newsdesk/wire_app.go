@@ -11,6 +11,7 @@ import (
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/config"
+	"github.com/newsdesk/newsdesk/digest"
 	"github.com/newsdesk/newsdesk/feeds"
 	"github.com/newsdesk/newsdesk/logging"
 	"github.com/newsdesk/newsdesk/mailer"
@@ -39,11 +40,11 @@ type app struct {
 	subscribers *sqlite.SubscriberService
 	newsletters *sqlite.NewsletterService
 	outboxStore *sqlite.OutboxService
-	outbox      *mailer.Outbox   // the daemon's outbox
-	owner       *mailer.Owner    // delivers the outbox from one process at a time
-	digests     *digestJob       // the daemon's digest job
-	sets        templateSets     // digest template sets, loaded once
-	metrics     *metrics.Metrics // the daemon's metrics; nil in commands
+	outbox      *mailer.Outbox    // the daemon's outbox
+	owner       *mailer.Owner     // delivers the outbox from one process at a time
+	digests     *digestJob        // the daemon's digest job
+	sets        *digest.Renderers // digest template sets, loaded once
+	metrics     *metrics.Metrics  // the daemon's metrics; nil in commands
 }
 
 // loadConfig reads the config the globals name.
@@ -116,7 +117,7 @@ func newApp(cfg config.Config, dataDir string, env *Env) (*app, error) {
 		a.clock = newsdesk.SystemClock{}
 	}
 	a.logger = logging.New(env.Stderr, cfg.Log, a.keepSecrets())
-	a.sets.dir = cfg.Site.Templates
+	a.sets = digestTemplates(cfg.Site.Templates)
 	a.db = sqlite.NewDB(filepath.Join(dataDir, dbFile))
 	a.db.Clock = a.clock
 	if err := a.db.Open(); err != nil {

@@ -13,43 +13,23 @@ import (
 // The store as the digest maker sees it.
 var _ digest.Store = (*sqlite.NewsletterService)(nil)
 
-// templateSets loads each set of digest templates once per process.
-type templateSets struct {
-	dir string
-	mu  sync.Mutex
-	m   map[string]*digest.Renderer
-}
-
-// renderer loads a set of digest templates ("" the default), with
-// overrides from the configured directory, and renders a sample: a
-// template that does not parse or run is refused here, naming its file
-// and line.
-func (ts *templateSets) renderer(set string) (*digest.Renderer, error) {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if r, ok := ts.m[set]; ok {
-		return r, nil
-	}
-	t, err := templates.DigestSet(ts.dir, set)
-	if err != nil {
-		return nil, err
-	}
-	r, err := digest.NewRenderer(t)
-	if err != nil {
-		return nil, err
-	}
-	if ts.m == nil {
-		ts.m = map[string]*digest.Renderer{}
-	}
-	ts.m[set] = r
-	return r, nil
+// digestTemplates loads the digest template sets, with overrides from
+// the configured directory, once each.
+func digestTemplates(dir string) *digest.Renderers {
+	return &digest.Renderers{Load: func(set string) (digest.Templates, error) {
+		t, err := templates.DigestSet(dir, set)
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
+	}}
 }
 
 // newDigestMaker wires the digest maker: it cuts and prepares editions. Every
 // template set in use is loaded here, so that one with an error stops the
 // daemon and the digest commands at start.
 func (a *app) newDigestMaker() (*digest.Maker, error) {
-	r, err := a.sets.renderer("")
+	r, err := a.sets.Renderer("")
 	if err != nil {
 		return nil, usagef("%w", err)
 	}
@@ -58,13 +38,13 @@ func (a *app) newDigestMaker() (*digest.Maker, error) {
 		return nil, err
 	}
 	for _, n := range ns {
-		if _, err := a.sets.renderer(n.Template); err != nil {
+		if _, err := a.sets.Renderer(n.Template); err != nil {
 			return nil, usagef("newsletter %s: %w", n.Slug, err)
 		}
 	}
 	base := a.cfg.Site.BaseURL
 	return &digest.Maker{
-		Store: a.newsletters, Articles: a.articles, Related: a.sources, Renderer: r, Templates: a.sets.renderer,
+		Store: a.newsletters, Articles: a.articles, Related: a.sources, Renderer: r, Templates: a.sets.Renderer,
 		Site:           a.site(),
 		UnsubscribeURL: base + "/unsubscribe/" + mailer.Placeholder(mailer.SlotUnsubscribe),
 		PreferencesURL: base + "/preferences/" + mailer.Placeholder(mailer.SlotPreferences),

@@ -19,7 +19,7 @@ func (a *app) editor() *editorial.Editor {
 			}
 			return d, nil
 		},
-		Templates: func(set string) error { _, err := a.sets.renderer(set); return err },
+		Templates: func(set string) error { _, err := a.sets.Renderer(set); return err },
 		Builder:   a.builder, Transport: a.transport,
 		Feeds: a.publisher, Announce: a.announce, Kick: a.kick, Clock: a.clock,
 	}
