@@ -174,8 +174,8 @@ func (b *browser) upload(path string, fields url.Values, field, name string, con
 	return b.do(req)
 }
 
-// fakeEditor stands in for cmd/newsdesk's editor, which the daemon's own
-// tests exercise.
+// fakeEditor stands in for editorial.Editor, which is tested in its own
+// package.
 type fakeEditor struct {
 	articles *sqlite.ArticleService
 	letters  *sqlite.NewsletterService
@@ -250,7 +250,7 @@ func (e *fakeEditor) UnpublishArticle(ctx context.Context, id int64) (*newsdesk.
 	return e.articles.UnpublishArticle(ctx, id)
 }
 
-// CreateEdition makes the checks cmd/newsdesk's editor makes, with the
+// CreateEdition makes the checks editorial.Editor makes, with the
 // same field errors, and stores the edition.
 func (e *fakeEditor) CreateEdition(ctx context.Context, o newsdesk.OneOffEdition) (*newsdesk.Edition, error) {
 	e.record("create-edition " + strings.Join(o.Articles, ","))
