@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/newsdesk/newsdesk/config"
 	"github.com/newsdesk/newsdesk/data"
@@ -71,31 +68,15 @@ func loadInitConfig(g *globals, env *Env) (config.Config, error) {
 	return loadConfig(g, env)
 }
 
-// initInstall records the install's creation, mints the signing secret and makes
-// the first editor account, returning its password.
+// initInstall sets the install up (editorial.Install) and returns the
+// first editor's password.
 func (a *app) initInstall(ctx context.Context, email string) (string, error) {
-	if err := a.db.SetMeta(ctx, "created_at", a.clock.Now().Format(time.RFC3339)); err != nil {
-		return "", err
-	}
-	// Feed ids are tag: URIs under the site's host on the day the install was
-	// made, kept for ever however the address changes later.
-	prefix := fmt.Sprintf("tag:%s,%s:", a.cfg.Host(), a.clock.Now().UTC().Format("2006-01-02"))
-	if err := a.db.SetMeta(ctx, "tag_prefix", prefix); err != nil {
-		return "", err
-	}
-	a.publisher.Site.IDPrefix = prefix
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	if err := a.db.SetMeta(ctx, "secret", hex.EncodeToString(secret)); err != nil {
-		return "", err
-	}
-	password := editorial.NewPassword()
-	hash, err := editorial.HashPassword(password)
+	prefix, password, err := editorial.Install(ctx, a.db, a.cfg.Host(), a.clock.Now(), email)
 	if err != nil {
 		return "", err
 	}
-	a.publisher.Epoch = a.epoch()
-	return password, a.db.CreateUser(ctx, email, hash)
+	a.publisher.Site.IDPrefix, a.publisher.Epoch = prefix, a.epoch()
+	return password, nil
 }
 
 // writeExampleConfig writes the commented example config where the
