@@ -208,16 +208,7 @@ func (a *app) announce(ctx context.Context, published []*newsdesk.Article) {
 	if a.cfg.Feeds.Hub == "" || len(published) == 0 {
 		return
 	}
-	seen := map[string]bool{}
-	var topics []string
-	for _, art := range published {
-		for _, t := range feeds.Topics(a.cfg.Site.BaseURL, art) {
-			if !seen[t] {
-				seen[t] = true
-				topics = append(topics, t)
-			}
-		}
-	}
+	topics := feeds.TopicsOf(a.cfg.Site.BaseURL, published)
 	if err := a.pinger.Ping(ctx, topics); err != nil {
 		a.logger.Warn("websub ping failed", "hub", a.cfg.Feeds.Hub, "err", err)
 		return
