@@ -35,6 +35,7 @@ type Delivery struct {
 	EditionID    int64 // 0 for transactional messages
 	NewsletterID int64 // the edition's newsletter
 	VariantID    int64 // the digest variant; 0 when the edition has one content
+	RequestID    int64 // the subscription request a confirmation is for
 	Subscriber   *Subscriber
 	Status       DeliveryStatus
 	Attempts     int

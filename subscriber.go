@@ -42,6 +42,13 @@ type Subscriber struct {
 	UpdatedAt      time.Time
 	ConfirmedAt    time.Time
 	UnsubscribedAt time.Time
+	// LinkKey is random and the subscriber's own: every signed link sent to
+	// them carries a MAC of it (see Tokens), so deleting the subscriber
+	// revokes all their links. It is never shown.
+	LinkKey []byte `json:"-"`
+	// LegacyLinks is set for subscribers from before links carried a key,
+	// whose old unsubscribe links still work (see Tokens.Verify).
+	LegacyLinks bool
 }
 
 // SubscriptionStatus says whether a subscription has been confirmed.
@@ -76,6 +83,27 @@ type SubscribeRequest struct {
 	Confirmed bool
 }
 
+// SubscriptionRequest is a request to subscribe that waits for its
+// confirmation. Nothing it asks for (newsletters, topics, name, time zone)
+// is applied to the subscriber before the link mailed for it is followed:
+// the public form cannot change a subscriber it knows.
+type SubscriptionRequest struct {
+	ID           int64
+	SubscriberID int64
+	Newsletters  []*Newsletter
+	Topics       []string // category slugs
+	Name         string
+	TimeZone     string
+	CreatedAt    time.Time
+	UsedAt       time.Time // when it was confirmed
+	SupersededAt time.Time // when a newer request replaced it
+}
+
+// Open reports whether the request can still be confirmed.
+func (r *SubscriptionRequest) Open() bool {
+	return r.UsedAt.IsZero() && r.SupersededAt.IsZero()
+}
+
 // SubscriberImport is one row of a subscriber import.
 type SubscriberImport struct {
 	Line     int // where the row came from, for error messages
@@ -107,8 +135,15 @@ type SubscriberService interface {
 	// confirmation email when one is needed. Whether the address was known
 	// does not change what the caller sees.
 	Subscribe(ctx context.Context, req SubscribeRequest) (*Subscriber, error)
-	// ConfirmSubscriber confirms the subscriber and their pending subscriptions.
+	// ConfirmSubscriber confirms the subscriber and their pending
+	// subscriptions, as an editor may.
 	ConfirmSubscriber(ctx context.Context, id int64) (*Subscriber, error)
+	// FindSubscriptionRequest returns a request to subscribe, or ENOTFOUND.
+	FindSubscriptionRequest(ctx context.Context, id int64) (*SubscriptionRequest, error)
+	// ConfirmRequest applies what one request asked for, as its confirm
+	// link does. A request used or superseded already is an ECONFLICT
+	// error and changes nothing.
+	ConfirmRequest(ctx context.Context, id int64) (*Subscriber, error)
 	// Unsubscribe ends one subscription, or all of them when newsletterID
 	// is 0; a subscriber left with none is unsubscribed.
 	Unsubscribe(ctx context.Context, id, newsletterID int64) (*Subscriber, error)

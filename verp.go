@@ -20,7 +20,7 @@ var verpEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPa
 // the envelope sender of its message. It carries no address.
 func (ts *Tokens) BounceToken(deliveryID, subscriberID int64) string {
 	b := make([]byte, 0, 32)
-	b = append(b, tokenVersion, byte(TokenBounce))
+	b = append(b, tokenV1, byte(TokenBounce))
 	b = binary.AppendUvarint(b, uint64(deliveryID))
 	b = binary.AppendUvarint(b, uint64(subscriberID))
 	b = append(b, ts.mac(b)[:bounceMACLen]...)
@@ -41,7 +41,7 @@ func (ts *Tokens) VerifyBounceToken(s string) (deliveryID, subscriberID int64, e
 		return 0, 0, invalid
 	}
 	payload, sum := b[:len(b)-bounceMACLen], b[len(b)-bounceMACLen:]
-	if !hmac.Equal(sum, ts.mac(payload)[:bounceMACLen]) || payload[0] != tokenVersion || payload[1] != byte(TokenBounce) {
+	if !hmac.Equal(sum, ts.mac(payload)[:bounceMACLen]) || payload[0] != tokenV1 || payload[1] != byte(TokenBounce) {
 		return 0, 0, invalid
 	}
 	rest := payload[2:]

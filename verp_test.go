@@ -20,7 +20,7 @@ func TestBounceToken(t *testing.T) {
 	}
 	other := NewTokens([]byte("other"), SystemClock{})
 	bad := []string{"", "abc", tok[:len(tok)-1], tok + "a", other.BounceToken(123456, 42),
-		ts.New(TokenUnsubscribe, 42, 0), strings.Repeat("a", 200)}
+		ts.New(TokenUnsubscribe, 42, nil, 0), strings.Repeat("a", 200)}
 	flipped := []byte(tok)
 	flipped[3] ^= 1
 	bad = append(bad, string(flipped))

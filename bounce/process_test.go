@@ -30,6 +30,8 @@ type desk struct {
 	proc    *bounce.Processor
 	edition *newsdesk.Edition
 	sent    map[string]*newsdesk.Delivery // by address
+	nls     *sqlite.NewsletterService
+	outbox  *sqlite.OutboxService
 }
 
 func newDesk(t testing.TB, emails ...string) *desk {
@@ -63,6 +65,7 @@ func newDesk(t testing.TB, emails ...string) *desk {
 		t.Fatal(err)
 	}
 	outbox := sqlite.NewOutboxService(db)
+	d.nls, d.outbox = nls, outbox
 	claimed, err := outbox.ClaimDeliveries(ctx, 100, time.Hour)
 	if err != nil {
 		t.Fatal(err)

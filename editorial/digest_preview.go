@@ -89,7 +89,7 @@ func (ed *Editor) recipient(ctx context.Context, n *newsdesk.Newsletter, email s
 	}
 	for _, x := range s.Subscriptions {
 		if x.Newsletter.ID == n.ID {
-			return mailer.Recipient{SubscriberID: s.ID, Email: s.Email, Name: s.Name},
+			return mailer.Recipient{SubscriberID: s.ID, Email: s.Email, Name: s.Name, LinkKey: s.LinkKey},
 				newsdesk.Recipient{SubscriberID: s.ID, Topics: x.Topics, TimeZone: s.TimeZone}, nil
 		}
 	}

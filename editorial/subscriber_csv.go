@@ -81,7 +81,7 @@ func (c *csvReader) next() (*newsdesk.SubscriberImport, error) {
 	line, _ := c.r.FieldPos(0)
 	get := func(what string) string {
 		if i, ok := c.cols[what]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
+			return newsdesk.CSVValue(strings.TrimSpace(rec[i])) // what our export quoted
 		}
 		return ""
 	}

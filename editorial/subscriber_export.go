@@ -2,7 +2,6 @@ package editorial
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
 	"slices"
 	"strings"
@@ -42,7 +41,7 @@ func (ed *Editor) EachSubscriber(ctx context.Context, f newsdesk.SubscriberFilte
 // ExportCSV writes the subscribers the filter selects as CSV, the format
 // ImportSubscribers reads back.
 func (ed *Editor) ExportCSV(ctx context.Context, out io.Writer, f newsdesk.SubscriberFilter) error {
-	w := csv.NewWriter(out)
+	w := newsdesk.NewCSVWriter(out) // names from the public form are not run as formulas
 	w.Write(ExportHeader)
 	err := ed.EachSubscriber(ctx, f, func(s *newsdesk.Subscriber) error {
 		var nls, topics []string

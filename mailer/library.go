@@ -19,9 +19,9 @@ type VariantFinder interface {
 	FindEditionVariant(ctx context.Context, id int64) (*newsdesk.EditionVariant, error)
 }
 
-// SubscriberFinder reads subscribers.
+// SubscriberFinder reads the requests that confirmations are for.
 type SubscriberFinder interface {
-	FindSubscriberByID(ctx context.Context, id int64) (*newsdesk.Subscriber, error)
+	FindSubscriptionRequest(ctx context.Context, id int64) (*newsdesk.SubscriptionRequest, error)
 }
 
 // Library gives the outbox the content of deliveries: an edition's as it
@@ -113,21 +113,26 @@ func ConfirmationSubject(site string) string {
 	return "Please confirm your subscription to " + site
 }
 
+// confirmation prepares the email asking to confirm the request d is
+// for. It is addressed to the address alone: a name typed into the form
+// is not shown to the mailbox's owner before they confirm (nor ever in
+// this message, which anyone can make the desk send). Its Message-ID
+// names the delivery and the subscriber, a pair never used twice, as
+// subscriber ids are never reused.
 func (l *Library) confirmation(ctx context.Context, d *newsdesk.Delivery) (*Prepared, error) {
-	sub, err := l.Subscribers.FindSubscriberByID(ctx, d.Subscriber.ID)
+	if d.RequestID == 0 {
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "confirmation %d is for no request", d.ID)
+	}
+	req, err := l.Subscribers.FindSubscriptionRequest(ctx, d.RequestID)
 	if err != nil {
 		return nil, err
-	}
-	var pending []*newsdesk.Newsletter
-	for _, x := range sub.Subscriptions {
-		if x.Status == newsdesk.SubscriptionPending {
-			pending = append(pending, x.Newsletter)
-		}
 	}
 	subject := ConfirmationSubject(l.Renderer.Site.Title)
-	c, err := l.Renderer.Confirmation(subject, pending)
+	c, err := l.Renderer.Confirmation(subject, req.Newsletters)
 	if err != nil {
 		return nil, err
 	}
-	return Prepare(subject, c, nil, "t"+strconv.FormatInt(d.ID, 10)), nil
+	p := Prepare(subject, c, nil, "t"+strconv.FormatInt(d.ID, 10))
+	p.AddressOnly = true
+	return p, nil
 }

@@ -30,6 +30,8 @@ type Prepared struct {
 	// Key names the content in Message-IDs and file names: "e12" for
 	// edition 12, "t34" for transactional delivery 34.
 	Key string
+	// AddressOnly leaves the recipient's name out of To:.
+	AddressOnly bool
 }
 
 // Prepare splits rendered content for fast personalisation.
@@ -50,6 +52,8 @@ type Recipient struct {
 	SubscriberID int64
 	Email        string
 	Name         string
+	LinkKey      []byte // the subscriber's, for the tokens in their links
+	RequestID    int64  // what a confirmation's link confirms
 }
 
 // Builder writes messages: headers, a multipart/alternative body with the
@@ -151,13 +155,13 @@ func (b *Builder) Values(p *Prepared, r Recipient) *Values {
 		list = p.List.ID
 	}
 	if p.List != nil || uses(p, SlotUnsubscribe) {
-		v[SlotUnsubscribe] = b.Tokens.New(newsdesk.TokenUnsubscribe, r.SubscriberID, list)
+		v[SlotUnsubscribe] = b.Tokens.New(newsdesk.TokenUnsubscribe, r.SubscriberID, r.LinkKey, list)
 	}
 	if uses(p, SlotPreferences) {
-		v[SlotPreferences] = b.Tokens.New(newsdesk.TokenPreferences, r.SubscriberID, 0)
+		v[SlotPreferences] = b.Tokens.New(newsdesk.TokenPreferences, r.SubscriberID, r.LinkKey, 0)
 	}
 	if uses(p, SlotConfirm) {
-		v[SlotConfirm] = b.Tokens.New(newsdesk.TokenConfirm, r.SubscriberID, 0)
+		v[SlotConfirm] = b.Tokens.NewConfirm(r.SubscriberID, r.LinkKey, r.RequestID)
 	}
 	return &v
 }
@@ -174,7 +178,11 @@ func (b *Builder) Build(w io.Writer, p *Prepared, r Recipient) error {
 	m := gomail.NewMsg(gomail.WithEncoding(gomail.NoEncoding), gomail.WithCharset(gomail.CharsetUTF8),
 		gomail.WithNoDefaultUserAgent(), gomail.WithBoundary("nd-"+b.hash("boundary", id)[:28]))
 	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, b.From)
-	m.AddToMailAddress(&mail.Address{Name: r.Name, Address: r.Email})
+	to := &mail.Address{Name: r.Name, Address: r.Email}
+	if p.AddressOnly {
+		to.Name = ""
+	}
+	m.AddToMailAddress(to)
 	if b.ReplyTo != nil {
 		m.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, b.ReplyTo)
 	}

@@ -13,12 +13,20 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/mailer"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
+
+var goldenLinkKey = []byte("golden link key!")
+
+// owner is what Tokens.Verify looks up: sub, whoever is asked for.
+func owner(sub *newsdesk.Subscriber) func(int64) (*newsdesk.Subscriber, error) {
+	return func(int64) (*newsdesk.Subscriber, error) { return sub, nil }
+}
 
 // editionMessage builds the message of a new edition to its first subscriber.
 func editionMessage(t *testing.T, f *fixture) ([]byte, *newsdesk.Subscriber) {
@@ -34,7 +42,8 @@ func editionMessage(t *testing.T, f *fixture) ([]byte, *newsdesk.Subscriber) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, err := f.builder.BuildBytes(p, mailer.Recipient{SubscriberID: sub.ID, Email: sub.Email, Name: "Reader One"})
+	sub.LinkKey = goldenLinkKey // the stored one is random; the golden file is not
+	msg, err := f.builder.BuildBytes(p, mailer.Recipient{SubscriberID: sub.ID, Email: sub.Email, Name: "Reader One", LinkKey: sub.LinkKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +84,15 @@ func TestConfirmationMessageGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := f.library().Prepared(context.Background(), &newsdesk.Delivery{ID: 7, Kind: newsdesk.DeliveryConfirm, Subscriber: sub})
+	ds, err := f.outbox.ClaimDeliveries(context.Background(), 10, time.Minute)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("confirmation queued: %+v, %v", ds, err)
+	}
+	p, err := f.library().Prepared(context.Background(), ds[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, err := f.builder.BuildBytes(p, mailer.Recipient{SubscriberID: sub.ID, Email: sub.Email})
+	msg, err := f.builder.BuildBytes(p, mailer.Recipient{SubscriberID: sub.ID, Email: sub.Email, LinkKey: goldenLinkKey, RequestID: ds[0].RequestID}) // the stored key is random; the golden file is not
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +129,7 @@ func TestEditionMessageHeadersAndParts(t *testing.T) {
 	if !ok {
 		t.Fatalf("List-Unsubscribe %q is not <%s/unsubscribe/TOKEN>", unsub, baseURL)
 	}
-	if tok, err := f.tokens.Verify(token, newsdesk.TokenUnsubscribe); err != nil || tok.Subscriber != sub.ID || tok.Newsletter != f.newsletter.ID {
+	if tok, _, err := f.tokens.Verify(token, newsdesk.TokenUnsubscribe, owner(sub)); err != nil || tok.Subscriber != sub.ID || tok.Newsletter != f.newsletter.ID {
 		t.Errorf("List-Unsubscribe token: %+v, %v", tok, err)
 	}
 	text, html := alternativeParts(t, m)
@@ -211,26 +224,38 @@ func TestHeaderInjectionIsRefused(t *testing.T) {
 	}
 }
 
-// TestConfirmationMessage: transactional mail has the confirm link in both
-// parts, no list headers, and its own text template.
+// TestConfirmationMessage: transactional mail has the confirm link of its
+// request in both parts, no list headers, no name in To: (whatever the
+// form said), and its own text template.
 func TestConfirmationMessage(t *testing.T) {
 	f := newFixture(t, newsdesk.NewFixedClock(epoch))
-	sub, err := f.subs.Subscribe(context.Background(), newsdesk.SubscribeRequest{Email: "New@Example.com", Newsletters: []string{"weekly"}})
+	sub, err := f.subs.Subscribe(context.Background(), newsdesk.SubscribeRequest{Email: "New@Example.com",
+		Name: `Security team: call +1 555 0100`, Newsletters: []string{"weekly"}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ds, err := f.outbox.ClaimDeliveries(context.Background(), 10, time.Minute)
+	if err != nil || len(ds) != 1 || ds[0].RequestID == 0 {
+		t.Fatalf("confirmation queued: %+v, %v", ds, err)
+	}
+	d := ds[0]
+	d.ID = 7
 	lib := f.library()
-	p, err := lib.Prepared(context.Background(), &newsdesk.Delivery{ID: 7, Kind: newsdesk.DeliveryConfirm, Subscriber: sub})
+	p, err := lib.Prepared(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, err := f.builder.BuildBytes(p, mailer.Recipient{SubscriberID: sub.ID, Email: sub.Email})
+	msg, err := f.builder.BuildBytes(p, mailer.Recipient{SubscriberID: sub.ID, Email: sub.Email,
+		Name: "Security team: call +1 555 0100", LinkKey: d.Subscriber.LinkKey, RequestID: d.RequestID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m, _ := mail.ReadMessage(bytes.NewReader(msg))
 	if m.Header.Get("List-Unsubscribe") != "" || m.Header.Get("Precedence") != "" {
 		t.Errorf("confirmation has list headers")
+	}
+	if to := m.Header.Get("To"); to != "<new@example.com>" && to != "new@example.com" {
+		t.Errorf("To: %s, want the address alone", to)
 	}
 	if !strings.HasPrefix(m.Header.Get("Message-ID"), fmt.Sprintf("<t7.s%d.", sub.ID)) {
 		t.Errorf("Message-ID %s", m.Header.Get("Message-ID"))
@@ -244,7 +269,7 @@ func TestConfirmationMessage(t *testing.T) {
 		token := strings.FieldsFunc(part[i+len(baseURL+"/confirm/"):], func(r rune) bool {
 			return !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", r)
 		})[0]
-		if tok, err := f.tokens.Verify(token, newsdesk.TokenConfirm); err != nil || tok.Subscriber != sub.ID {
+		if tok, _, err := f.tokens.Verify(token, newsdesk.TokenConfirm, owner(sub)); err != nil || tok.Subscriber != sub.ID || tok.Request != d.RequestID {
 			t.Errorf("confirm token %q: %v", token, err)
 		}
 	}

@@ -151,7 +151,8 @@ func (w *worker) prepare(ctx context.Context, d *newsdesk.Delivery) *job {
 		j.err = err
 		return j
 	}
-	r := Recipient{SubscriberID: d.Subscriber.ID, Email: d.Subscriber.Email, Name: d.Subscriber.Name}
+	r := Recipient{SubscriberID: d.Subscriber.ID, Email: d.Subscriber.Email, Name: d.Subscriber.Name,
+		LinkKey: d.Subscriber.LinkKey, RequestID: d.RequestID}
 	j.env = Envelope{From: w.o.Builder.EnvelopeFrom(d, w.o.Sender), To: d.Subscriber.Email, ID: w.o.Builder.MessageID(p.Key, r.SubscriberID)}
 	j.err = w.o.Builder.Build(&j.msg, p, r)
 	return j

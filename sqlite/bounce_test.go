@@ -147,9 +147,10 @@ func TestComplaintSuppresses(t *testing.T) {
 	if s := m.status(t, "angry@example.org"); s != newsdesk.SubscriberUnsubscribed {
 		t.Errorf("import changed a suppressed address to %s", s)
 	}
-	// The form asks for a confirmation; confirming lifts the suppression.
+	// The form asks for a confirmation, and changes nothing before it;
+	// confirming lifts the suppression.
 	sub = m.subscribe(t, "angry@example.org", false, "weekly")
-	if sub.Status != newsdesk.SubscriberPending {
+	if sub.Status != newsdesk.SubscriberUnsubscribed {
 		t.Fatalf("form subscribe: %s", sub.Status)
 	}
 	if _, err := m.subs.ConfirmSubscriber(ctx, sub.ID); err != nil {

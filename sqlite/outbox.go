@@ -106,32 +106,16 @@ const (
 // queued for the same person, so the form cannot be used to flood a mailbox.
 const confirmInterval = 10 * time.Minute
 
-// queueConfirmation queues a confirmation email for a subscriber unless one
-// was queued lately, and reports whether it did.
-func queueConfirmation(ctx context.Context, tx *sql.Tx, subscriberID int64, now time.Time) (bool, error) {
-	var recent int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE subscriber_id = ? AND kind = 'confirm'
-		AND created_at > ?`, subscriberID, formatTime(now.Add(-confirmInterval))).Scan(&recent)
-	if err != nil || recent > 0 {
-		return false, err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO deliveries (kind, subscriber_id, status, priority, due_at, created_at)
-		VALUES ('confirm', ?, 'queued', ?, ?, ?)`, subscriberID, priorityTransactional, formatTime(now), formatTime(now))
-	if err != nil {
-		return false, fmt.Errorf("queue confirmation: %w", err)
-	}
-	return true, nil
-}
-
 // claimQuery reads due deliveries of one priority in the order they fell
 // due, with what deciding and sending needs: the address, and whether the
 // subscriber still wants the message.
-const claimQuery = `SELECT d.id, d.kind, COALESCE(d.edition_id, 0), COALESCE(e.newsletter_id, 0), COALESCE(d.variant_id, 0), d.attempts,
-	s.id, s.email, s.name, s.status,
+const claimQuery = `SELECT d.id, d.kind, COALESCE(d.edition_id, 0), COALESCE(e.newsletter_id, 0), COALESCE(d.variant_id, 0),
+	COALESCE(d.request_id, 0), d.attempts, s.id, s.email, s.name, s.status, s.link_key,
 	CASE WHEN d.kind = 'edition'
 		THEN EXISTS (SELECT 1 FROM subscriptions x WHERE x.newsletter_id = e.newsletter_id
 			AND x.subscriber_id = d.subscriber_id AND x.status = 'confirmed')
-		ELSE EXISTS (SELECT 1 FROM subscriptions x WHERE x.subscriber_id = d.subscriber_id AND x.status = 'pending')
+		ELSE EXISTS (SELECT 1 FROM subscription_requests r WHERE r.id = d.request_id
+			AND r.used_at IS NULL AND r.superseded_at IS NULL)
 	END,
 	COALESCE(e.status, '')
 	FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id LEFT JOIN editions e ON e.id = d.edition_id
@@ -195,8 +179,8 @@ func readDue(ctx context.Context, q queryer, prio int, now time.Time, limit int,
 		d := &newsdesk.Delivery{Subscriber: &newsdesk.Subscriber{}}
 		var kind, status, edition string
 		var wanted bool
-		if err := rows.Scan(&d.ID, &kind, &d.EditionID, &d.NewsletterID, &d.VariantID, &d.Attempts, &d.Subscriber.ID,
-			&d.Subscriber.Email, &d.Subscriber.Name, &status, &wanted, &edition); err != nil {
+		if err := rows.Scan(&d.ID, &kind, &d.EditionID, &d.NewsletterID, &d.VariantID, &d.RequestID, &d.Attempts, &d.Subscriber.ID,
+			&d.Subscriber.Email, &d.Subscriber.Name, &status, &d.Subscriber.LinkKey, &wanted, &edition); err != nil {
 			return nil, nil, err
 		}
 		d.Kind, d.Subscriber.Status = newsdesk.DeliveryKind(kind), newsdesk.SubscriberStatus(status)
@@ -213,14 +197,15 @@ func readDue(ctx context.Context, q queryer, prio int, now time.Time, limit int,
 }
 
 // deliverable decides whether a delivery still has a reader: a newsletter
-// goes to confirmed subscribers of it, a confirmation to someone with a
-// subscription waiting to be confirmed.
+// goes to confirmed subscribers of it, a confirmation while its request
+// can still be confirmed, whatever the subscriber's status: someone who
+// left, or whose mail bounced, stays so until they follow the link.
 func deliverable(d *newsdesk.Delivery, wanted bool) bool {
 	switch d.Kind {
 	case newsdesk.DeliveryEdition:
 		return wanted && d.Subscriber.Status == newsdesk.SubscriberConfirmed
 	case newsdesk.DeliveryConfirm:
-		return wanted && (d.Subscriber.Status == newsdesk.SubscriberPending || d.Subscriber.Status == newsdesk.SubscriberConfirmed)
+		return wanted
 	}
 	return false
 }

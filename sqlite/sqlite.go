@@ -36,6 +36,8 @@ type DB struct {
 
 	write *sql.DB // one connection: SQLite allows one writer at a time
 	read  *sql.DB
+
+	migrateBefore string // tests: apply only the migrations named before this
 }
 
 // NewDB returns a DB for the file at path; call Open before use.
@@ -111,6 +113,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		if db.migrateBefore != "" && name >= db.migrateBefore {
+			break
+		}
 		if err := db.migrateFile(ctx, name); err != nil {
 			return fmt.Errorf("sqlite: migration %s: %w", name, err)
 		}
@@ -118,8 +123,38 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (db *DB) migrateFile(ctx context.Context, name string) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+// foreignKeysOff is the first line of a migration that must run with
+// foreign keys off: one that rebuilds a table others refer to (SQLite's
+// "create new, copy, drop, rename"), which with them on would delete or
+// refuse the rows that point at the old table. Its foreign keys are
+// checked before it commits.
+const foreignKeysOff = "-- newsdesk: foreign_keys off\n"
+
+func (db *DB) migrateFile(ctx context.Context, name string) (err error) {
+	buf, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return err
+	}
+	// The pragma is a no-op inside a transaction, so it is set on the
+	// connection first; the write pool has only the one.
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	fkOff := strings.HasPrefix(string(buf), foreignKeysOff)
+	if fkOff {
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return err
+		}
+		defer func() {
+			// Were they left off, the daemon would run without them.
+			if _, onErr := conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); onErr != nil && err == nil {
+				err = onErr
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -130,17 +165,37 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	} else if n > 0 {
 		return nil
 	}
-	buf, err := fs.ReadFile(migrationFS, name)
-	if err != nil {
-		return err
-	}
 	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
 		return err
+	}
+	if fkOff {
+		if err := checkForeignKeys(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, name); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// checkForeignKeys fails when any row refers to one that does not exist.
+func checkForeignKeys(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("foreign key check: a row of %s (rowid %d) refers to a missing row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
 
 // Ping checks that the database answers a query.

@@ -30,12 +30,13 @@ func NewSubscriberService(db *DB) *SubscriberService {
 const importBatch = 500
 
 const subscriberColumns = `s.id, s.email, s.name, s.status, s.timezone, s.created_at, s.updated_at,
-	COALESCE(s.confirmed_at, ''), COALESCE(s.unsubscribed_at, '')`
+	COALESCE(s.confirmed_at, ''), COALESCE(s.unsubscribed_at, ''), s.link_key, s.legacy_links`
 
 func scanSubscriber(row interface{ Scan(...any) error }) (*newsdesk.Subscriber, error) {
 	s := &newsdesk.Subscriber{}
 	var status, created, updated, confirmed, unsubscribed string
-	if err := row.Scan(&s.ID, &s.Email, &s.Name, &status, &s.TimeZone, &created, &updated, &confirmed, &unsubscribed); err != nil {
+	if err := row.Scan(&s.ID, &s.Email, &s.Name, &status, &s.TimeZone, &created, &updated, &confirmed, &unsubscribed,
+		&s.LinkKey, &s.LegacyLinks); err != nil {
 		return nil, err
 	}
 	s.Status = newsdesk.SubscriberStatus(status)
@@ -163,11 +164,14 @@ func attachSubscriptions(ctx context.Context, q queryer, subs []*newsdesk.Subscr
 	return rows.Err()
 }
 
-// Subscribe records a request to receive newsletters. A new address becomes
-// a pending subscriber; an address that had left becomes pending again. The
-// newsletters asked for are added as pending subscriptions, and a
-// confirmation email is queued. Confirmed subscriptions are left as they
-// are: the public form cannot change what a subscriber confirmed.
+// Subscribe records a request to receive newsletters. An editor's request
+// marked confirmed is applied at once. Any other request changes nothing
+// about a subscriber already known: a new address becomes a pending
+// subscriber with nothing but the address, the newsletters asked for are
+// added as pending subscriptions, and the request (with the name and time
+// zone it gave) is held until the link in the confirmation email queued
+// for it is followed. A request for nothing more than a subscriber has
+// confirmed already is not stored, and asks for no email.
 func (s *SubscriberService) Subscribe(ctx context.Context, req newsdesk.SubscribeRequest) (*newsdesk.Subscriber, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -182,18 +186,14 @@ func (s *SubscriberService) Subscribe(ctx context.Context, req newsdesk.Subscrib
 		if err := refuseSuppressed(ctx, tx, req); err != nil {
 			return err
 		}
-		id, err := upsertRequester(ctx, tx, req, now)
+		var id int64
+		if req.Confirmed {
+			id, err = upsertConfirmed(ctx, tx, req, nls, topics, now)
+		} else {
+			id, err = holdRequest(ctx, tx, req, nls, topics, now)
+		}
 		if err != nil {
 			return err
-		}
-		pending, err := addSubscriptions(ctx, tx, id, nls, topics, req.Confirmed, now)
-		if err != nil {
-			return err
-		}
-		if pending > 0 {
-			if _, err := queueConfirmation(ctx, tx, id, now); err != nil {
-				return err
-			}
 		}
 		sub, err = findSubscriber(ctx, tx, `s.id = ?`, id)
 		return err
@@ -201,54 +201,77 @@ func (s *SubscriberService) Subscribe(ctx context.Context, req newsdesk.Subscrib
 	return sub, err
 }
 
-// upsertRequester creates the subscriber of a request or brings an existing
-// one back to pending (or to confirmed, when an editor says so), and
-// returns the id.
-func upsertRequester(ctx context.Context, tx *sql.Tx, req newsdesk.SubscribeRequest, now time.Time) (int64, error) {
-	status, confirmedAt := newsdesk.SubscriberPending, any(nil)
-	if req.Confirmed {
-		status, confirmedAt = newsdesk.SubscriberConfirmed, formatTime(now)
-	}
+// upsertConfirmed creates or updates the subscriber of an editor's
+// confirmed request, with its subscriptions, and returns the id.
+func upsertConfirmed(ctx context.Context, tx *sql.Tx, req newsdesk.SubscribeRequest, nls, topics []int64, now time.Time) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO subscribers (email, name, status, timezone, created_at, updated_at, confirmed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (email) DO UPDATE SET
-			status = CASE WHEN excluded.status = 'confirmed' THEN 'confirmed'
-				WHEN subscribers.status IN ('unsubscribed', 'bounced') THEN 'pending' ELSE subscribers.status END,
+		VALUES (?, ?, 'confirmed', ?, ?, ?, ?)
+		ON CONFLICT (email) DO UPDATE SET status = 'confirmed',
 			name = CASE WHEN subscribers.name = '' THEN excluded.name ELSE subscribers.name END,
 			timezone = CASE WHEN excluded.timezone != '' THEN excluded.timezone ELSE subscribers.timezone END,
-			confirmed_at = COALESCE(excluded.confirmed_at, subscribers.confirmed_at),
-			updated_at = excluded.updated_at
-		RETURNING id`, req.Email, req.Name, string(status), req.TimeZone, formatTime(now), formatTime(now), confirmedAt).Scan(&id)
+			confirmed_at = excluded.confirmed_at, updated_at = excluded.updated_at
+		RETURNING id`, req.Email, req.Name, req.TimeZone, formatTime(now), formatTime(now), formatTime(now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("save subscriber: %w", err)
 	}
-	return id, nil
+	_, err = addSubscriptions(ctx, tx, id, nls, topics, true, now)
+	return id, err
+}
+
+// holdRequest records a request that waits for confirmation, and returns
+// the subscriber's id.
+func holdRequest(ctx context.Context, tx *sql.Tx, req newsdesk.SubscribeRequest, nls, topics []int64, now time.Time) (int64, error) {
+	var id int64
+	var status string
+	_, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, status, created_at, updated_at)
+		VALUES (?, 'pending', ?, ?) ON CONFLICT (email) DO NOTHING`, req.Email, formatTime(now), formatTime(now))
+	if err == nil {
+		err = tx.QueryRowContext(ctx, `SELECT id, status FROM subscribers WHERE email = ?`, req.Email).Scan(&id, &status)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("save subscriber: %w", err)
+	}
+	pending, err := addSubscriptions(ctx, tx, id, nls, topics, false, now)
+	if err != nil {
+		return 0, err
+	}
+	if pending == 0 && status == string(newsdesk.SubscriberConfirmed) {
+		return id, nil // nothing to confirm
+	}
+	_, err = requestConfirmation(ctx, tx, id, req, nls, topics, now)
+	return id, err
 }
 
 // addSubscriptions adds the newsletters to a subscriber, confirmed or
-// pending, and returns how many are left pending. Topics replace those of
-// pending subscriptions only.
+// pending, and returns how many are left pending. Confirmed ones get the
+// topics given; pending ones only when they are new, so that a request
+// waiting for confirmation changes nothing already there.
 func addSubscriptions(ctx context.Context, tx *sql.Tx, subID int64, nls, topics []int64, confirmed bool, now time.Time) (int, error) {
-	status := newsdesk.SubscriptionPending
-	if confirmed {
-		status = newsdesk.SubscriptionConfirmed
-	}
 	pending := 0
 	for _, nl := range nls {
 		var got string
-		err := tx.QueryRowContext(ctx, `INSERT INTO subscriptions (newsletter_id, subscriber_id, status, created_at)
-			VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-				status = CASE WHEN excluded.status = 'confirmed' THEN 'confirmed' ELSE subscriptions.status END
-			RETURNING status`, nl, subID, string(status), formatTime(now)).Scan(&got)
-		if err != nil {
-			return 0, fmt.Errorf("save subscription: %w", err)
+		err := tx.QueryRowContext(ctx, `SELECT status FROM subscriptions WHERE newsletter_id = ? AND subscriber_id = ?`,
+			nl, subID).Scan(&got)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("find subscription: %w", err)
 		}
-		if got == string(newsdesk.SubscriptionConfirmed) && !confirmed {
+		switch {
+		case confirmed:
+			_, err = tx.ExecContext(ctx, `INSERT INTO subscriptions (newsletter_id, subscriber_id, status, created_at)
+				VALUES (?, ?, 'confirmed', ?) ON CONFLICT DO UPDATE SET status = 'confirmed'`, nl, subID, formatTime(now))
+		case got == "":
+			pending++
+			_, err = tx.ExecContext(ctx, `INSERT INTO subscriptions (newsletter_id, subscriber_id, status, created_at)
+				VALUES (?, ?, 'pending', ?)`, nl, subID, formatTime(now))
+		case got == string(newsdesk.SubscriptionPending):
+			pending++
+			continue
+		default:
 			continue
 		}
-		if got == string(newsdesk.SubscriptionPending) {
-			pending++
+		if err != nil {
+			return 0, fmt.Errorf("save subscription: %w", err)
 		}
 		if err := setTopics(ctx, tx, subID, nl, topics); err != nil {
 			return 0, err
@@ -299,7 +322,8 @@ func idsBySlug(ctx context.Context, q queryer, table, what string, slugs []strin
 }
 
 // ConfirmSubscriber confirms a subscriber and every subscription waiting
-// for it. Someone who has left every newsletter since has nothing to confirm.
+// for it, as an editor may; the requests waiting count as used. Someone
+// who has left every newsletter since has nothing to confirm.
 func (s *SubscriberService) ConfirmSubscriber(ctx context.Context, id int64) (*newsdesk.Subscriber, error) {
 	now := formatTime(s.db.Clock.Now())
 	var sub *newsdesk.Subscriber
@@ -315,6 +339,10 @@ func (s *SubscriberService) ConfirmSubscriber(ctx context.Context, id int64) (*n
 			confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL WHERE id = ?`, now, now, id)
 		if err != nil {
 			return fmt.Errorf("confirm subscriber: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE subscription_requests SET used_at = ?
+			WHERE subscriber_id = ? AND used_at IS NULL AND superseded_at IS NULL`, now, id); err != nil {
+			return fmt.Errorf("confirm subscription requests: %w", err)
 		}
 		if err := liftSuppression(ctx, tx, id); err != nil {
 			return err

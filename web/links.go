@@ -11,21 +11,82 @@ import (
 // naming the subscriber and what the link is for; a token that does not
 // verify gets an error page and changes nothing.
 
+// handleConfirmPage shows what a confirm link would confirm, with a
+// button: a GET (or HEAD) never confirms, since mail scanners (Safe Links,
+// Proofpoint, Barracuda) follow every link in a message, and anyone can
+// make the desk mail a confirmation to a stranger.
+func (s *Server) handleConfirmPage(w http.ResponseWriter, r *http.Request) {
+	_, sub, req, ok := s.confirmRequest(w, r)
+	if !ok {
+		return
+	}
+	var names []string
+	for _, n := range req.Newsletters {
+		names = append(names, n.Name)
+	}
+	p := &subscribePage{Action: s.Site.BaseURL + "/confirm/" + r.PathValue("token"), Email: sub.Email}
+	if len(names) > 0 {
+		p.Newsletter = joinAnd(names)
+	}
+	s.render(w, r, "confirm.html", &page{Title: "Confirm your subscription", Subscribe: p})
+}
+
+// handleConfirm confirms the request the link was mailed for, and only
+// that one: a request used or superseded since changes nothing.
 func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.Tokens.Verify(r.PathValue("token"), newsdesk.TokenConfirm)
+	if _, err := readForm(w, r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	_, _, req, ok := s.confirmRequest(w, r)
+	if !ok {
+		return
+	}
+	sub, err := s.Subscriptions.ConfirmRequest(r.Context(), req.ID)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	sub, err := s.Subscriptions.ConfirmSubscriber(r.Context(), tok.Subscriber)
-	if err != nil {
-		s.Error(w, r, err)
-		return
+	s.Logger.Info("subscriber confirmed", "subscriber", sub.ID, "request", req.ID)
+	var names []string
+	for _, n := range req.Newsletters {
+		names = append(names, n.Name)
 	}
-	s.Logger.Info("subscriber confirmed", "subscriber", sub.ID)
+	what := "our newsletters"
+	if len(names) > 0 {
+		what = joinAnd(names)
+	}
 	s.render(w, r, "notice.html", &page{Title: "You are subscribed",
-		Message:   "Thank you: your subscription to " + newsletterNames(sub) + " is confirmed.",
-		Subscribe: &subscribePage{Preferences: s.preferencesURL(sub.ID)}})
+		Message:   "Thank you: your subscription to " + what + " is confirmed.",
+		Subscribe: &subscribePage{Preferences: s.preferencesURL(sub)}})
+}
+
+// confirmRequest checks a confirm link and finds the request it was mailed
+// for; when that fails, or the request was used or superseded, it answers
+// with a page that says so.
+func (s *Server) confirmRequest(w http.ResponseWriter, r *http.Request) (newsdesk.Token, *newsdesk.Subscriber, *newsdesk.SubscriptionRequest, bool) {
+	tok, sub, ok := s.linkSubscriber(w, r, newsdesk.TokenConfirm)
+	if !ok {
+		return tok, nil, nil, false
+	}
+	req, err := s.Subscriptions.FindSubscriptionRequest(r.Context(), tok.Request)
+	if err == nil && req.SubscriberID != sub.ID {
+		err = newsdesk.Errorf(newsdesk.ENOTFOUND, "subscription request %d not found", tok.Request)
+	}
+	switch {
+	case newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND:
+		err = newsdesk.Errorf(newsdesk.EINVALID, "This link is not valid. Please use the link from your most recent email.")
+	case err != nil:
+	case !req.UsedAt.IsZero():
+		err = newsdesk.Errorf(newsdesk.ECONFLICT, "This subscription is confirmed already.")
+	case !req.SupersededAt.IsZero():
+		err = newsdesk.Errorf(newsdesk.ECONFLICT, "A newer request replaced this one. Please use the link in your most recent email.")
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return tok, nil, nil, false
+	}
+	return tok, sub, req, true
 }
 
 // handleUnsubscribePage shows what the link would do, with a button: a GET
@@ -36,7 +97,7 @@ func (s *Server) handleUnsubscribePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &subscribePage{Action: s.Site.BaseURL + "/unsubscribe/" + r.PathValue("token"),
-		Newsletter: newsletterName(sub, tok.Newsletter), Preferences: s.preferencesURL(sub.ID)}
+		Newsletter: newsletterName(sub, tok.Newsletter), Preferences: s.preferencesURL(sub)}
 	s.render(w, r, "unsubscribe.html", &page{Title: "Unsubscribe", Subscribe: p})
 }
 
@@ -64,7 +125,7 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		msg = "You will receive no more of " + name + ". Your other subscriptions are unchanged."
 	}
 	s.render(w, r, "notice.html", &page{Title: "You are unsubscribed", Message: msg,
-		Subscribe: &subscribePage{Preferences: s.preferencesURL(sub.ID)}})
+		Subscribe: &subscribePage{Preferences: s.preferencesURL(sub)}})
 }
 
 func (s *Server) handlePreferences(w http.ResponseWriter, r *http.Request) {
@@ -73,15 +134,13 @@ func (s *Server) handlePreferences(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// linkSubscriber checks the token of a link for purpose and finds its
-// subscriber; when either fails it answers with the error page.
+// linkSubscriber checks the token of a link for purpose against its
+// subscriber as they are now (their link key: the links of a deleted
+// subscriber do not work); when that fails it answers with the error page.
 func (s *Server) linkSubscriber(w http.ResponseWriter, r *http.Request, purpose newsdesk.TokenPurpose) (newsdesk.Token, *newsdesk.Subscriber, bool) {
-	tok, err := s.Tokens.Verify(r.PathValue("token"), purpose)
-	if err != nil {
-		s.Error(w, r, err)
-		return tok, nil, false
-	}
-	sub, err := s.Subscriptions.FindSubscriberByID(r.Context(), tok.Subscriber)
+	tok, sub, err := s.Tokens.Verify(r.PathValue("token"), purpose, func(id int64) (*newsdesk.Subscriber, error) {
+		return s.Subscriptions.FindSubscriberByID(r.Context(), id)
+	})
 	if err != nil {
 		s.Error(w, r, err)
 		return tok, nil, false
@@ -92,10 +151,10 @@ func (s *Server) linkSubscriber(w http.ResponseWriter, r *http.Request, purpose 
 func (s *Server) preferencesPage(w http.ResponseWriter, r *http.Request, sub *newsdesk.Subscriber, status int, notice string) {
 	var nls, topics []string
 	for _, x := range sub.Subscriptions {
-		if x.Status == newsdesk.SubscriptionConfirmed {
+		if x.Status == newsdesk.SubscriptionConfirmed { // a pending one is only a request
 			nls = append(nls, x.Newsletter.Slug)
+			topics = append(topics, x.Topics...)
 		}
-		topics = append(topics, x.Topics...)
 	}
 	p := &subscribePage{Action: s.Site.BaseURL + "/preferences/" + r.PathValue("token"), Email: sub.Email,
 		Notice: notice, Subscribed: sub.Status == newsdesk.SubscriberConfirmed && len(nls) > 0}
@@ -117,9 +176,8 @@ func (s *Server) handleSavePreferences(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, err)
 		return
 	}
-	tok, err := s.Tokens.Verify(r.PathValue("token"), newsdesk.TokenPreferences)
-	if err != nil {
-		s.Error(w, r, err)
+	tok, _, ok := s.linkSubscriber(w, r, newsdesk.TokenPreferences)
+	if !ok {
 		return
 	}
 	nls, topics := unique(form["newsletter"]), unique(form["topic"])
@@ -138,8 +196,8 @@ func (s *Server) handleSavePreferences(w http.ResponseWriter, r *http.Request) {
 	s.preferencesPage(w, r, sub, http.StatusOK, notice)
 }
 
-func (s *Server) preferencesURL(subscriber int64) string {
-	return s.Site.BaseURL + "/preferences/" + s.Tokens.New(newsdesk.TokenPreferences, subscriber, 0)
+func (s *Server) preferencesURL(sub *newsdesk.Subscriber) string {
+	return s.Site.BaseURL + "/preferences/" + s.Tokens.New(newsdesk.TokenPreferences, sub.ID, sub.LinkKey, 0)
 }
 
 // newsletterName names the newsletter with id among a subscriber's, or
@@ -151,21 +209,6 @@ func newsletterName(sub *newsdesk.Subscriber, id int64) string {
 		}
 	}
 	return ""
-}
-
-// newsletterNames lists the newsletters a subscriber receives.
-func newsletterNames(sub *newsdesk.Subscriber) string {
-	var names []string
-	for _, x := range sub.Subscriptions {
-		names = append(names, x.Newsletter.Name)
-	}
-	switch len(names) {
-	case 0:
-		return "our newsletters"
-	case 1:
-		return names[0]
-	}
-	return joinAnd(names)
 }
 
 func joinAnd(names []string) string {

@@ -17,7 +17,8 @@ type Subscriptions interface {
 	FindCategories(ctx context.Context) ([]*newsdesk.Category, error)
 	Subscribe(ctx context.Context, req newsdesk.SubscribeRequest) (*newsdesk.Subscriber, error)
 	FindSubscriberByID(ctx context.Context, id int64) (*newsdesk.Subscriber, error)
-	ConfirmSubscriber(ctx context.Context, id int64) (*newsdesk.Subscriber, error)
+	FindSubscriptionRequest(ctx context.Context, id int64) (*newsdesk.SubscriptionRequest, error)
+	ConfirmRequest(ctx context.Context, id int64) (*newsdesk.Subscriber, error)
 	Unsubscribe(ctx context.Context, id, newsletterID int64) (*newsdesk.Subscriber, error)
 	UpdateSubscriptions(ctx context.Context, id int64, newsletters, topics []string) (*newsdesk.Subscriber, error)
 }
@@ -61,7 +62,8 @@ func (s *Server) subscriptionRoutes(mux *http.ServeMux) {
 	s.limiter = signUpLimiter(s.SubscribeRate, s.SubscribeBurst)
 	mux.HandleFunc("GET /subscribe", s.handleSubscribeForm)
 	mux.Handle("POST /subscribe", cop.Handler(http.HandlerFunc(s.handleSubscribe)))
-	mux.HandleFunc("GET /confirm/{token}", s.handleConfirm)
+	mux.HandleFunc("GET /confirm/{token}", s.handleConfirmPage) // and HEAD
+	mux.Handle("POST /confirm/{token}", cop.Handler(http.HandlerFunc(s.handleConfirm)))
 	mux.HandleFunc("GET /unsubscribe/{token}", s.handleUnsubscribePage)
 	mux.Handle("POST /unsubscribe/{token}", cop.Handler(http.HandlerFunc(s.handleUnsubscribe)))
 	mux.HandleFunc("GET /preferences/{token}", s.handlePreferences)

@@ -123,6 +123,38 @@ func (f *subFixture) get(path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// confirmLinks claims the confirmation emails due and returns the path of
+// the confirm link each carries, by address, as the mailer writes it.
+func (f *subFixture) confirmLinks() map[string]string {
+	f.t.Helper()
+	ds, err := sqlite.NewOutboxService(f.db).ClaimDeliveries(context.Background(), 100, time.Hour)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, d := range ds {
+		if d.Kind == newsdesk.DeliveryConfirm {
+			out[d.Subscriber.Email] = "/confirm/" + f.tokens.NewConfirm(d.Subscriber.ID, d.Subscriber.LinkKey, d.RequestID)
+		}
+	}
+	return out
+}
+
+// link returns the path of an unsubscribe or preferences link of sub.
+func (f *subFixture) link(purpose newsdesk.TokenPurpose, sub *newsdesk.Subscriber, newsletter int64) string {
+	page := map[newsdesk.TokenPurpose]string{newsdesk.TokenUnsubscribe: "/unsubscribe/", newsdesk.TokenPreferences: "/preferences/"}[purpose]
+	return page + f.tokens.New(purpose, sub.ID, sub.LinkKey, newsletter)
+}
+
+func (f *subFixture) status(email string) newsdesk.SubscriberStatus {
+	f.t.Helper()
+	s, err := f.subs.FindSubscriberByEmail(context.Background(), email)
+	if err != nil {
+		return "absent"
+	}
+	return s.Status
+}
+
 func (f *subFixture) stored() int {
 	subs, err := f.subs.FindSubscribers(context.Background(), newsdesk.SubscriberFilter{Limit: 100})
 	if err != nil {
@@ -223,11 +255,15 @@ func TestCrossOriginForms(t *testing.T) {
 		t.Errorf("cross-site subscribe: %d, %d stored", status, f.stored())
 	}
 	sub, _ := f.subs.Subscribe(context.Background(), newsdesk.SubscribeRequest{Email: "a@example.org", Newsletters: []string{"weekly"}, Confirmed: true})
-	prefs := "/preferences/" + f.tokens.New(newsdesk.TokenPreferences, sub.ID, 0)
+	prefs := f.link(newsdesk.TokenPreferences, sub, 0)
 	if status, _ := f.post(prefs, "action=leave", "Sec-Fetch-Site", "cross-site"); status != 403 {
 		t.Errorf("cross-site preferences: %d", status)
 	}
-	unsub := "/unsubscribe/" + f.tokens.New(newsdesk.TokenUnsubscribe, sub.ID, 0)
+	f.subs.Subscribe(context.Background(), newsdesk.SubscribeRequest{Email: "b@example.org", Newsletters: []string{"weekly"}})
+	if status, _ := f.post(f.confirmLinks()["b@example.org"], "", "Sec-Fetch-Site", "cross-site"); status != 403 || f.status("b@example.org") != newsdesk.SubscriberPending {
+		t.Errorf("cross-site confirm: %d, %s", status, f.status("b@example.org"))
+	}
+	unsub := f.link(newsdesk.TokenUnsubscribe, sub, 0)
 	status, body := f.post(unsub, "List-Unsubscribe=One-Click", "Sec-Fetch-Site", "cross-site", "Origin", "https://mail.example.net")
 	if status != 200 || !strings.Contains(body, "You are unsubscribed") {
 		t.Errorf("one-click unsubscribe: %d\n%s", status, body)
@@ -244,21 +280,34 @@ func TestLinkPages(t *testing.T) {
 	f := newSubFixture(t)
 	ctx := context.Background()
 	sub, _ := f.subs.Subscribe(ctx, newsdesk.SubscribeRequest{Email: "a@example.org", Newsletters: []string{"weekly", "daily"}})
-	confirm := f.tokens.New(newsdesk.TokenConfirm, sub.ID, 0)
-	forged := newsdesk.NewTokens([]byte("guess"), f.clock).New(newsdesk.TokenConfirm, sub.ID, 0)
-	expired := f.tokens.Sign(newsdesk.Token{Purpose: newsdesk.TokenConfirm, Subscriber: sub.ID, Expires: epoch.Add(-time.Second)})
-	unsubAsConfirm := f.tokens.New(newsdesk.TokenUnsubscribe, sub.ID, 0)
+	confirmPath := f.confirmLinks()["a@example.org"]
+	confirm := strings.TrimPrefix(confirmPath, "/confirm/")
+	tok, _, err := f.tokens.Verify(confirm, newsdesk.TokenConfirm, func(int64) (*newsdesk.Subscriber, error) { return sub, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := newsdesk.NewTokens([]byte("guess"), f.clock).NewConfirm(sub.ID, sub.LinkKey, tok.Request)
+	expired := f.tokens.Sign(newsdesk.Token{Purpose: newsdesk.TokenConfirm, Subscriber: sub.ID, Request: tok.Request,
+		Key: sub.LinkKey, Expires: epoch.Add(-time.Second)})
+	otherRequest := f.tokens.NewConfirm(sub.ID, sub.LinkKey, tok.Request+1)
+	unsubAsConfirm := f.tokens.New(newsdesk.TokenUnsubscribe, sub.ID, sub.LinkKey, 0)
 	for name, path := range map[string]string{
 		"forged": "/confirm/" + forged, "expired": "/confirm/" + expired, "other purpose": "/confirm/" + unsubAsConfirm,
-		"garbage": "/confirm/%00%ff", "confirm as unsubscribe": "/unsubscribe/" + confirm,
+		"other request": "/confirm/" + otherRequest,
+		"garbage":       "/confirm/%00%ff", "confirm as unsubscribe": "/unsubscribe/" + confirm,
 		"confirm as preferences": "/preferences/" + confirm,
 	} {
 		status, body := f.get(path)
 		if status < 400 || status >= 500 || !strings.Contains(body, "link") {
 			t.Errorf("%s: %d\n%s", name, status, body)
 		}
+		if strings.HasPrefix(path, "/confirm/") {
+			if status, _ := f.post(path, ""); status < 400 || status >= 500 {
+				t.Errorf("%s posted: %d", name, status)
+			}
+		}
 	}
-	forgedUnsub := newsdesk.NewTokens([]byte("guess"), f.clock).New(newsdesk.TokenUnsubscribe, sub.ID, 0)
+	forgedUnsub := newsdesk.NewTokens([]byte("guess"), f.clock).New(newsdesk.TokenUnsubscribe, sub.ID, sub.LinkKey, 0)
 	for _, token := range []string{forgedUnsub, confirm, "%00%ff", unsubAsConfirm[:10]} {
 		if status, _ := f.post("/unsubscribe/"+token, "List-Unsubscribe=One-Click"); status < 400 || status >= 500 {
 			t.Errorf("unsubscribe with %q: %d", token, status)
@@ -270,10 +319,13 @@ func TestLinkPages(t *testing.T) {
 	if s, _ := f.subs.FindSubscriberByID(ctx, sub.ID); s.Status != newsdesk.SubscriberPending {
 		t.Fatalf("bad links changed the subscriber to %s", s.Status)
 	}
-	if status, body := f.get("/confirm/" + confirm); status != 200 || !strings.Contains(body, "The Daily and The Weekly") {
+	if status, body := f.post(confirmPath, ""); status != 200 || !strings.Contains(body, "The Daily and The Weekly") {
 		t.Fatalf("confirm: %d\n%s", status, body)
 	}
-	unsub := "/unsubscribe/" + f.tokens.New(newsdesk.TokenUnsubscribe, sub.ID, 1)
+	if status, body := f.post(confirmPath, ""); status != http.StatusConflict || !strings.Contains(body, "confirmed already") {
+		t.Errorf("confirm twice: %d\n%s", status, body)
+	}
+	unsub := f.link(newsdesk.TokenUnsubscribe, sub, 1)
 	status, body := f.get(unsub)
 	if s, _ := f.subs.FindSubscriberByID(ctx, sub.ID); status != 200 || !strings.Contains(body, "<strong>The Weekly</strong>") || len(s.Subscriptions) != 2 {
 		t.Fatalf("unsubscribe page (which must not unsubscribe): %d, %d subscriptions\n%s", status, len(s.Subscriptions), body)
@@ -281,7 +333,7 @@ func TestLinkPages(t *testing.T) {
 	if status, body := f.post(unsub, "List-Unsubscribe=One-Click"); status != 200 || !strings.Contains(body, "no more of The Weekly") {
 		t.Fatalf("unsubscribe from weekly: %d\n%s", status, body)
 	}
-	prefs := "/preferences/" + f.tokens.New(newsdesk.TokenPreferences, sub.ID, 0)
+	prefs := f.link(newsdesk.TokenPreferences, sub, 0)
 	if status, body := f.get(prefs); status != 200 || !strings.Contains(body, `value="daily" checked`) || strings.Contains(body, `value="weekly" checked`) {
 		t.Fatalf("preferences: %d\n%s", status, body)
 	}
@@ -295,6 +347,91 @@ func TestLinkPages(t *testing.T) {
 	f.post(prefs, "action=leave")
 	if s, _ := f.subs.FindSubscriberByID(ctx, sub.ID); s.Status != newsdesk.SubscriberUnsubscribed {
 		t.Errorf("after leaving: %s", s.Status)
+	}
+}
+
+// TestConfirmLinkNeedsAPost: a GET or HEAD of a confirm link, as a mail
+// scanner makes, shows a page with a button and confirms nothing; the
+// button's POST confirms.
+func TestConfirmLinkNeedsAPost(t *testing.T) {
+	f := newSubFixture(t)
+	f.post("/subscribe", "email=a@example.org&newsletter=weekly")
+	link := f.confirmLinks()["a@example.org"]
+	status, body := f.get(link)
+	for _, want := range []string{`<form class="subscribe" method="post" action="https://news.example.org` + link + `"`,
+		"<button type=\"submit\">Confirm my subscription</button>", "<strong>The Weekly</strong>", "a@example.org"} {
+		if status != 200 || !strings.Contains(body, want) {
+			t.Errorf("confirm page: %d, lacks %s\n%s", status, want, body)
+		}
+	}
+	if n := strings.Count(body, "<h1"); n != 1 {
+		t.Errorf("confirm page has %d h1", n)
+	}
+	resp, err := http.Head(f.url + link)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("HEAD: %v, %v", resp, err)
+	}
+	resp.Body.Close()
+	if st := f.status("a@example.org"); st != newsdesk.SubscriberPending {
+		t.Fatalf("GET and HEAD changed the subscriber to %s", st)
+	}
+	if status, body := f.post(link, ""); status != 200 || !strings.Contains(body, "You are subscribed") {
+		t.Fatalf("POST: %d\n%s", status, body)
+	}
+	if st := f.status("a@example.org"); st != newsdesk.SubscriberConfirmed {
+		t.Errorf("after the POST: %s", st)
+	}
+}
+
+// TestLinksOfADeletedSubscriber: the confirm, preferences and unsubscribe
+// links of a deleted subscriber do nothing to whoever subscribes next.
+func TestLinksOfADeletedSubscriber(t *testing.T) {
+	f := newSubFixture(t)
+	ctx := context.Background()
+	f.post("/subscribe", "email=a@example.org&newsletter=weekly")
+	confirmA := f.confirmLinks()["a@example.org"]
+	a, _ := f.subs.FindSubscriberByEmail(ctx, "a@example.org")
+	prefsA, unsubA := f.link(newsdesk.TokenPreferences, a, 0), f.link(newsdesk.TokenUnsubscribe, a, 0)
+	if err := f.subs.DeleteSubscriber(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.post("/subscribe", "email=b@example.org&newsletter=weekly")
+	for name, try := range map[string]func() (int, string){
+		"GET confirm":      func() (int, string) { return f.get(confirmA) },
+		"POST confirm":     func() (int, string) { return f.post(confirmA, "") },
+		"GET preferences":  func() (int, string) { return f.get(prefsA) },
+		"POST preferences": func() (int, string) { return f.post(prefsA, "newsletter=daily") },
+		"GET unsubscribe":  func() (int, string) { return f.get(unsubA) },
+		"one-click":        func() (int, string) { return f.post(unsubA, "List-Unsubscribe=One-Click") },
+	} {
+		status, body := try()
+		if status < 400 || status >= 500 || strings.Contains(body, "b@example.org") {
+			t.Errorf("%s of A's link: %d\n%s", name, status, body)
+		}
+	}
+	b, _ := f.subs.FindSubscriberByEmail(ctx, "b@example.org")
+	if b.Status != newsdesk.SubscriberPending || len(b.Subscriptions) != 1 || b.Subscriptions[0].Newsletter.Slug != "weekly" {
+		t.Errorf("A's links changed B: %s %+v", b.Status, b.Subscriptions)
+	}
+}
+
+// TestFirstLinkDoesNotConfirmASecondRequest: a link confirms the request
+// it was mailed for; a newer request is confirmed only by its own link.
+func TestFirstLinkDoesNotConfirmASecondRequest(t *testing.T) {
+	f := newSubFixture(t)
+	f.post("/subscribe", "email=a@example.org&newsletter=weekly")
+	first := f.confirmLinks()["a@example.org"]
+	f.clock.Add(time.Hour)
+	f.post("/subscribe", "email=a@example.org&newsletter=daily")
+	second := f.confirmLinks()["a@example.org"]
+	if status, body := f.post(first, ""); status != http.StatusConflict || !strings.Contains(body, "newer request") {
+		t.Errorf("first link after a second request: %d\n%s", status, body)
+	}
+	if st := f.status("a@example.org"); st != newsdesk.SubscriberPending {
+		t.Fatalf("the first link confirmed the second request: %s", st)
+	}
+	if status, _ := f.post(second, ""); status != 200 || f.status("a@example.org") != newsdesk.SubscriberConfirmed {
+		t.Errorf("second link: %d, %s", status, f.status("a@example.org"))
 	}
 }
 
@@ -349,7 +486,7 @@ func TestLinkFailureLogsNoToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token := f.tokens.New(newsdesk.TokenConfirm, sub.ID, 0)
+	token := f.tokens.NewConfirm(sub.ID, sub.LinkKey, 1)
 	f.db.Close() // every store call fails from here on
 	if status, _ := f.get("/confirm/" + token); status != http.StatusInternalServerError {
 		t.Fatalf("status %d, want 500", status)

@@ -111,24 +111,27 @@ func TestSubscribeFlowEndToEnd(t *testing.T) {
 
 	// Links that do not verify: a 4xx page and no change.
 	secret := d.secret()
-	sub := d.subscriberID("new.reader@example.com")
+	sub := d.subscriber("new.reader@example.com")
 	old := newsdesk.NewTokens(secret, newsdesk.NewFixedClock(time.Now().Add(-8*24*time.Hour)))
 	bad := map[string]string{
-		"forged":        "/confirm/" + newsdesk.NewTokens([]byte("guessed"), newsdesk.SystemClock{}).New(newsdesk.TokenConfirm, sub, 0),
-		"expired":       "/confirm/" + old.New(newsdesk.TokenConfirm, sub, 0),
-		"other purpose": "/confirm/" + old.New(newsdesk.TokenUnsubscribe, sub, 0),
+		"forged":        "/confirm/" + newsdesk.NewTokens([]byte("guessed"), newsdesk.SystemClock{}).NewConfirm(sub.ID, sub.LinkKey, 1),
+		"expired":       "/confirm/" + old.NewConfirm(sub.ID, sub.LinkKey, 1),
+		"other purpose": "/confirm/" + old.New(newsdesk.TokenUnsubscribe, sub.ID, sub.LinkKey, 0),
 		"altered":       confirm[:len(confirm)-3] + "AAA",
 	}
 	for name, path := range bad {
-		if resp, body := get(t, base+path); resp.StatusCode < 400 || resp.StatusCode >= 500 {
-			t.Errorf("%s confirm link: %d\n%s", name, resp.StatusCode, body)
+		if status, body := postForm(t, base+path, ""); status < 400 || status >= 500 {
+			t.Errorf("%s confirm link: %d\n%s", name, status, body)
 		}
 	}
-	if st := d.subscriberStatus("new.reader@example.com"); st != "pending" {
-		t.Fatalf("bad links changed the subscriber to %s", st)
+	if resp, body := get(t, base+confirm); resp.StatusCode != 200 || !strings.Contains(body, "Confirm my subscription") {
+		t.Fatalf("confirm page: %d\n%s", resp.StatusCode, body)
 	}
-	if resp, body := get(t, base+confirm); resp.StatusCode != 200 || !strings.Contains(body, "You are subscribed") {
-		t.Fatalf("confirm: %d\n%s", resp.StatusCode, body)
+	if st := d.subscriberStatus("new.reader@example.com"); st != "pending" {
+		t.Fatalf("bad links or the confirm page changed the subscriber to %s", st)
+	}
+	if status, body := postForm(t, base+confirm, ""); status != 200 || !strings.Contains(body, "You are subscribed") {
+		t.Fatalf("confirm: %d\n%s", status, body)
 	}
 	if st := d.subscriberStatus("new.reader@example.com"); st != "confirmed" {
 		t.Fatalf("after confirming: %s", st)
@@ -178,13 +181,13 @@ func (d *install) secret() []byte {
 	return b
 }
 
-func (d *install) subscriberID(email string) int64 {
+func (d *install) subscriber(email string) *newsdesk.Subscriber {
 	d.t.Helper()
 	s, err := sqlite.NewSubscriberService(d.openDB()).FindSubscriberByEmail(context.Background(), email)
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	return s.ID
+	return s
 }
 
 // openDB opens the desk's database beside whatever else has it open.
