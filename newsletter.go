@@ -74,6 +74,30 @@ type NewsletterUpdate struct {
 	Template    *string
 }
 
+// Apply sets the fields the update carries on n, trimmed as they are
+// stored.
+func (u NewsletterUpdate) Apply(n *Newsletter) {
+	trimmed := func(dst, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	trimmed(&n.Name, u.Name)
+	trimmed(&n.Description, u.Description)
+	trimmed(&n.Schedule, u.Schedule)
+	trimmed(&n.TimeZone, u.TimeZone)
+	trimmed(&n.Template, u.Template)
+	if u.Categories != nil {
+		n.Categories = *u.Categories
+	}
+	if u.Approval != nil {
+		n.ApprovalRequired = *u.Approval
+	}
+	if u.Paused != nil {
+		n.Paused = *u.Paused
+	}
+}
+
 // ScheduleChanged reports whether the update changes when editions are cut,
 // which restarts the schedule from now.
 func (u NewsletterUpdate) ScheduleChanged() bool {
@@ -192,19 +216,6 @@ type EditionCounts struct {
 // Pending is how many deliveries are not finished yet.
 func (c EditionCounts) Pending() int { return c.Queued + c.Deferred }
 
-// Validate checks an edition before it is stored.
-func (e *Edition) Validate() error {
-	switch {
-	case e.Newsletter == nil || e.Newsletter.ID == 0:
-		return Errorf(EINVALID, "edition needs a newsletter")
-	case strings.TrimSpace(e.Subject) == "" || len(e.Subject) > 500 || !HeaderSafe(e.Subject):
-		return Errorf(EINVALID, "edition subject must be one line of 1 to 500 characters")
-	case e.HTML == "" && e.Text == "":
-		return Errorf(EINVALID, "edition has no content")
-	}
-	return nil
-}
-
 // EditionFilter selects editions, newest first.
 type EditionFilter struct {
 	Newsletter *string // slug
@@ -212,11 +223,9 @@ type EditionFilter struct {
 	Limit      int
 }
 
-// EditionService stores editions and queues their deliveries.
+// EditionService reads editions; the digest maker stores and prepares
+// them (digest.Store).
 type EditionService interface {
-	// CreateEdition stores the edition and, in the same transaction, queues
-	// one delivery for each confirmed subscriber of its newsletter.
-	CreateEdition(ctx context.Context, e *Edition) error
 	FindEditionByID(ctx context.Context, id int64) (*Edition, error)
 	FindEditions(ctx context.Context, f EditionFilter) ([]*Edition, error)
 	// FindDeliveries lists an edition's deliveries in one state, for

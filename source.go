@@ -172,3 +172,10 @@ type SourceService interface {
 	// their categories and their text, best first.
 	RelatedItems(ctx context.Context, articleIDs []int64, limit int) ([]*Item, error)
 }
+
+// FetchNow says whether a pass run by hand (newsdesk ingest) fetches the
+// source at once: it does unless the source is waiting out a failure or a
+// server's Retry-After, which a hand-run pass must respect too.
+func (s *Source) FetchNow(now time.Time) bool {
+	return s.ConsecutiveErrors == 0 || !s.NextCheckAt.After(now)
+}

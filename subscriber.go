@@ -166,7 +166,7 @@ func NormalizeEmail(s string) (string, error) {
 	case e == "":
 		return "", FieldErrorf("email", "email address is required")
 	case len(e) > 254 || !ok || !validLocalPart(local) || !validDomain(domain):
-		return "", FieldErrorf("email", "%q is not a valid email address", truncate(s, 80))
+		return "", FieldErrorf("email", "%q is not a valid email address", Truncate(s, 80))
 	}
 	return e, nil
 }
@@ -245,7 +245,7 @@ func (r *SubscribeRequest) Validate() error {
 	case !HeaderSafe(r.Name) || len(r.Name) > 200:
 		return Errorf(EINVALID, "name must be one line of at most 200 characters")
 	case !ValidTimeZone(r.TimeZone):
-		return Errorf(EINVALID, "time zone %q is not known", truncate(r.TimeZone, 64))
+		return Errorf(EINVALID, "time zone %q is not known", Truncate(r.TimeZone, 64))
 	case len(r.Newsletters) == 0:
 		return Errorf(EINVALID, "choose at least one newsletter")
 	}
@@ -259,22 +259,13 @@ func ValidSlugs(newsletters, topics []string) error {
 	}
 	for _, s := range newsletters {
 		if !ValidSlug(s) {
-			return Errorf(EINVALID, "newsletter %q does not exist", truncate(s, 100))
+			return Errorf(EINVALID, "newsletter %q does not exist", Truncate(s, 100))
 		}
 	}
 	for _, s := range topics {
 		if !ValidSlug(s) {
-			return Errorf(EINVALID, "topic %q does not exist", truncate(s, 100))
+			return Errorf(EINVALID, "topic %q does not exist", Truncate(s, 100))
 		}
 	}
 	return nil
-}
-
-// truncate shortens s for an error message, so hostile input cannot make
-// the message huge.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

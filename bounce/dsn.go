@@ -39,7 +39,7 @@ func (p *parser) statusBlock(h textproto.MIMEHeader) {
 	if addr == "" && action == "" {
 		return
 	}
-	diag := oneLine(typedValue(h.Get("Diagnostic-Code")))
+	diag := diagnostic(typedValue(h.Get("Diagnostic-Code")))
 	status := enhancedStatus(firstWord(h.Get("Status")))
 	rc := &Recipient{Address: bareAddress(addr), Status: status, Diagnostic: diag}
 	switch action {
@@ -88,21 +88,6 @@ func enhancedStatus(s string) string {
 	return s
 }
 
-// oneLine collapses white space and cuts s to a length fit for a list.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > maxDiag {
-		s = s[:maxDiag]
-		for len(s) > 0 && s[len(s)-1]&0xC0 == 0x80 { // do not cut a rune in half
-			s = s[:len(s)-1]
-		}
-		if len(s) > 0 && s[len(s)-1] >= 0xC0 {
-			s = s[:len(s)-1]
-		}
-	}
-	return s
-}
-
 // bareAddress returns the address in s ("<a@b>", "a@b", "rfc822;a@b"),
 // lowercased, or "" when s holds none.
 func bareAddress(s string) string {
@@ -118,4 +103,10 @@ func bareAddress(s string) string {
 		return ""
 	}
 	return strings.ToLower(s)
+}
+
+// diagnostic keeps a server's diagnostic to one line of a length fit for
+// a list.
+func diagnostic(s string) string {
+	return newsdesk.Truncate(newsdesk.OneLine(s), maxDiag)
 }

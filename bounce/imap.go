@@ -142,12 +142,12 @@ func (m *IMAP) one(ctx context.Context, c *imapclient.Client, uid imap.UID) (boo
 	section := &imap.FetchItemBodySection{Peek: true}
 	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 	if err != nil || len(msgs) != 1 {
-		return false, fmt.Errorf("imap: fetch %d: %v", uid, err)
+		return false, fmt.Errorf("imap: fetch %d: %w", uid, err)
 	}
 	if msgs[0].RFC822Size <= MaxSize {
 		full, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
 		if err != nil || len(full) != 1 || len(full[0].BodySection) != 1 {
-			return false, fmt.Errorf("imap: fetch %d: %v", uid, err)
+			return false, fmt.Errorf("imap: fetch %d: %w", uid, err)
 		}
 		_, err = m.Processor.Process(ctx, full[0].BodySection[0].Bytes, newsdesk.BounceIMAP, nil)
 		if err != nil && newsdesk.ErrorCode(err) != newsdesk.EINVALID {

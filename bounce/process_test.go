@@ -11,6 +11,7 @@ import (
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/bounce"
+	"github.com/newsdesk/newsdesk/digest/digesttest"
 	"github.com/newsdesk/newsdesk/mailer"
 	"github.com/newsdesk/newsdesk/sqlite"
 )
@@ -59,8 +60,8 @@ func newDesk(t testing.TB, emails ...string) *desk {
 			t.Fatal(err)
 		}
 	}
-	d.edition = &newsdesk.Edition{Newsletter: weekly, Subject: "Issue", HTML: "<p>x</p>", Text: "x"}
-	if err := nls.CreateEdition(ctx, d.edition); err != nil {
+	var err error
+	if d.edition, err = digesttest.Edition(ctx, nls, weekly, "Issue", "<p>x</p>", "x"); err != nil {
 		t.Fatal(err)
 	}
 	outbox := sqlite.NewOutboxService(db)

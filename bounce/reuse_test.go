@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/digest/digesttest"
 )
 
 // TestVERPOfADeletedSubscriber: a bounce of mail sent to a subscriber who
@@ -22,8 +23,7 @@ func TestVERPOfADeletedSubscriber(t *testing.T) {
 	if _, err := d.subs.Subscribe(ctx, newsdesk.SubscribeRequest{Email: "next@example.net", Newsletters: []string{"weekly"}, Confirmed: true}); err != nil {
 		t.Fatal(err)
 	}
-	e := &newsdesk.Edition{Newsletter: d.edition.Newsletter, Subject: "Issue 2", HTML: "<p>y</p>", Text: "y"}
-	if err := d.nls.CreateEdition(ctx, e); err != nil {
+	if _, err := digesttest.Edition(ctx, d.nls, d.edition.Newsletter, "Issue 2", "<p>y</p>", "y"); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := d.outbox.ClaimDeliveries(ctx, 10, time.Hour)

@@ -64,7 +64,7 @@ func (p *parser) complaint(h mail.Header) {
 	if ua := f.Get("User-Agent"); ua != "" {
 		diag += "; " + ua
 	}
-	p.r.Recipients = []*Recipient{{Address: addr, Type: newsdesk.BounceComplaint, Diagnostic: oneLine(diag)}}
+	p.r.Recipients = []*Recipient{{Address: addr, Type: newsdesk.BounceComplaint, Diagnostic: diagnostic(diag)}}
 }
 
 // fillDiagnostics gives recipients without a Diagnostic-Code the line of
@@ -212,10 +212,10 @@ func explainingLine(text string) string {
 	var withPhrase string
 	for line := range strings.SplitSeq(text, "\n") {
 		if findStatus(line) != "" || basicCode(line) >= 400 {
-			return oneLine(line)
+			return diagnostic(line)
 		}
 		if withPhrase == "" && phraseType(line) != "" {
-			withPhrase = oneLine(line)
+			withPhrase = diagnostic(line)
 		}
 	}
 	return withPhrase

@@ -105,7 +105,7 @@ func (h *Webhooks) logger() *slog.Logger {
 // webhookReport is a report of one event about one recipient.
 func webhookReport(id, msgID, sender string, rc *Recipient) *Report {
 	rc.Address = strings.ToLower(strings.TrimSpace(rc.Address))
-	rc.Diagnostic = oneLine(rc.Diagnostic)
+	rc.Diagnostic = diagnostic(rc.Diagnostic)
 	if rc.Status != "" && enhancedStatus(rc.Status) == "" {
 		rc.Status = findStatus(rc.Status)
 	}

@@ -7,7 +7,7 @@
 // state: the caller passes in the newsletter's schedule, the previous
 // edition's cutoff, the articles of the window and what each subscriber
 // has already received, so that they are plain functions that tests call
-// with a fixed clock. Desk applies them to a store it is given through the
+// with a fixed clock. Maker applies them to a store it is given through the
 // interfaces this package declares (Store, ArticleFinder, RelatedFinder).
 package digest
 

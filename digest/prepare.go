@@ -14,7 +14,7 @@ var errStopped = errors.New("edition stopped")
 
 // preparation is one run of preparing an edition.
 type preparation struct {
-	desk     *Desk
+	desk     *Maker
 	e        *newsdesk.Edition
 	articles []*newsdesk.Article
 	related  map[int64][]Related
@@ -95,7 +95,7 @@ func uidsOf(as []*newsdesk.Article) []string {
 // Preview renders the digest one subscriber would get from the edition
 // (which need not be stored), with their topics and what they were already
 // sent; nil when they would get none.
-func (d *Desk) Preview(ctx context.Context, e *newsdesk.Edition, r newsdesk.Recipient) (*Rendered, error) {
+func (d *Maker) Preview(ctx context.Context, e *newsdesk.Edition, r newsdesk.Recipient) (*Rendered, error) {
 	articles, err := d.EditionArticles(ctx, e)
 	if err != nil {
 		return nil, err
@@ -128,7 +128,7 @@ func (d *Desk) Preview(ctx context.Context, e *newsdesk.Edition, r newsdesk.Reci
 // cutoff, or before the first one a cadence back, to now. A newsletter
 // without a schedule has no window start: it carries whatever its
 // subscribers were not sent yet, newest first.
-func (d *Desk) NextEdition(ctx context.Context, n *newsdesk.Newsletter, now time.Time) (*newsdesk.Edition, error) {
+func (d *Maker) NextEdition(ctx context.Context, n *newsdesk.Newsletter, now time.Time) (*newsdesk.Edition, error) {
 	last, err := d.Store.LastCutoff(ctx, n.ID)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/mailer"
 )
 
 // Templates runs the digest templates by name: digest.html, digest.txt,
@@ -19,20 +20,12 @@ type Templates interface {
 	Execute(w io.Writer, name string, data any) error
 }
 
-// Site is what a digest says about the publication.
-type Site struct {
-	Title         string
-	BaseURL       string // absolute, without a trailing slash
-	Language      string // BCP 47; "" is "en"
-	PostalAddress string // required in the footer of bulk mail; lines separated by newlines
-}
-
 // DigestData is what one subscriber's digest is rendered from, and what
 // the templates see. Its methods give templates the derived values: the
 // edition's date in the newsletter's zone, the top headline, article
 // links and bylines.
 type DigestData struct {
-	Site       Site
+	Site       newsdesk.Site
 	Newsletter string // its name
 	// Date is when the edition is cut off (or, for a one-off edition, the
 	// time it was made for); templates show it in Location, nil being UTC.
@@ -76,7 +69,7 @@ func (d DigestData) Headline() string {
 	if len(d.Articles) == 0 {
 		return ""
 	}
-	return shorten(oneLine(d.Articles[0].Title), maxHeadline)
+	return shorten(newsdesk.OneLine(d.Articles[0].Title), maxHeadline)
 }
 
 // More is how many articles follow the first.
@@ -97,7 +90,7 @@ func (d DigestData) Byline(a *newsdesk.Article) string {
 	if a.Author == nil || strings.TrimSpace(a.Author.Name) == "" {
 		return day
 	}
-	return oneLine(a.Author.Name) + " · " + day
+	return newsdesk.OneLine(a.Author.Name) + " · " + day
 }
 
 // IntroParagraphs splits the intro note at blank lines.
@@ -176,7 +169,7 @@ func (r *Renderer) Render(data DigestData) (subject, preheader, html, text strin
 	if text, err = r.execute("digest.txt", v); err != nil {
 		return "", "", "", "", err
 	}
-	return v.Subject, v.Preheader, html, tidyText(text, textWidth), nil
+	return v.Subject, v.Preheader, html, mailer.TidyText(text, textWidth), nil
 }
 
 // line renders a one-line template: whitespace, line breaks included,
@@ -187,7 +180,7 @@ func (r *Renderer) line(name string, data DigestData, limit int) (string, error)
 	if err != nil {
 		return "", err
 	}
-	return shorten(oneLine(s), limit), nil
+	return shorten(newsdesk.OneLine(s), limit), nil
 }
 
 func (r *Renderer) execute(name string, data any) (string, error) {

@@ -13,7 +13,7 @@ import (
 	"github.com/newsdesk/newsdesk/templates"
 )
 
-var testSite = Site{
+var testSite = newsdesk.Site{
 	Title: "The Harbour Institute", BaseURL: "https://news.example.org", Language: "en-GB",
 	PostalAddress: "The Harbour Institute\n12 Quay Street\nBristol BS1 4XE\nUnited Kingdom",
 }
@@ -49,7 +49,7 @@ func oneOffDigest() DigestData {
 	a := article(9, "Our annual report is out", at.Add(-time.Hour), catHousing)
 	a.Summary = "Everything we published this year, and what comes next."
 	return DigestData{
-		Site: Site{Title: "The Harbour Institute", BaseURL: "https://news.example.org"}, Newsletter: "Announcements",
+		Site: newsdesk.Site{Title: "The Harbour Institute", BaseURL: "https://news.example.org"}, Newsletter: "Announcements",
 		Date: at, Location: newYork,
 		Intro:          "Dear readers,\n\nthis is a special edition: our annual report\nis out today.\n\nThank you for reading.",
 		Articles:       []*newsdesk.Article{a},

@@ -3,34 +3,10 @@ package digest
 import (
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/newsdesk/newsdesk"
 )
-
-// oneLine collapses runs of whitespace, line breaks included, to single
-// spaces and drops other control characters, so that text can go into a
-// header or a one-line slot.
-func oneLine(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r):
-			space = b.Len() > 0
-			continue
-		case unicode.IsControl(r) || r == utf8.RuneError:
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // shorten cuts s to at most limit characters, at a word break when there
 // is one in the second half, and marks the cut with an ellipsis.
@@ -55,7 +31,7 @@ func paragraphs(s string) []string {
 	var out []string
 	var p strings.Builder
 	flush := func() {
-		if line := oneLine(p.String()); line != "" {
+		if line := newsdesk.OneLine(p.String()); line != "" {
 			out = append(out, line)
 		}
 		p.Reset()
@@ -71,74 +47,12 @@ func paragraphs(s string) []string {
 	return out
 }
 
-// tidyText cleans the text part: lines trimmed at the end, at most one
-// blank line in a row, none at the top or bottom, and lines longer than
-// width wrapped at spaces, continuing at the line's indent. A word longer
-// than the width (a long link) stays whole.
-func tidyText(s string, width int) string {
-	var b strings.Builder
-	blank := true
-	for line := range strings.Lines(strings.ReplaceAll(s, "\r\n", "\n")) {
-		line = strings.TrimRightFunc(line, unicode.IsSpace)
-		if line == "" {
-			if !blank {
-				b.WriteByte('\n')
-			}
-			blank = true
-			continue
-		}
-		wrap(&b, line, width)
-		blank = false
-	}
-	return strings.TrimRight(b.String(), "\n") + "\n"
-}
-
-// wrap writes line to b broken at spaces into lines of at most width
-// characters where it can; continuation lines take the line's indent, and
-// under a "- " or "* " item, the item's text.
-func wrap(b *strings.Builder, line string, width int) {
-	indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
-	if rest := line[len(indent):]; strings.HasPrefix(rest, "- ") || strings.HasPrefix(rest, "* ") {
-		indent += "  "
-	}
-	for utf8.RuneCountInString(line) > width {
-		cut := breakAt(line, width, len(indent))
-		if cut < 0 {
-			break
-		}
-		b.WriteString(line[:cut])
-		b.WriteByte('\n')
-		line = indent + strings.TrimLeft(line[cut:], " ")
-	}
-	b.WriteString(line)
-	b.WriteByte('\n')
-}
-
-// breakAt returns the byte index of the last space after the indent with
-// at most width characters before it, else of the first space after the
-// indent, else -1.
-func breakAt(line string, width, indent int) int {
-	best, n := -1, 0
-	for i, r := range line {
-		if r == ' ' && i > indent {
-			if n <= width || best < 0 {
-				best = i
-			}
-			if n > width {
-				break
-			}
-		}
-		n++
-	}
-	return best
-}
-
 // samples are digests that exercise every part of the templates: one with
 // everything, one with only what is required.
 func samples() []DigestData {
 	at := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 	full := DigestData{
-		Site:       Site{Title: "Sample", BaseURL: "https://example.org", Language: "en", PostalAddress: "1 Sample Street\nSampleton"},
+		Site:       newsdesk.Site{Title: "Sample", BaseURL: "https://example.org", Language: "en", PostalAddress: "1 Sample Street\nSampleton"},
 		Newsletter: "Sample", Date: at, Location: time.UTC,
 		Intro: "A note.\n\nAnother paragraph.",
 		Articles: []*newsdesk.Article{{

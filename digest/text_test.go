@@ -2,22 +2,8 @@ package digest
 
 import (
 	"slices"
-	"strings"
 	"testing"
 )
-
-func TestOneLine(t *testing.T) {
-	for in, want := range map[string]string{
-		"  a\r\n b\tc  ":         "a b c",
-		"x\x00y\x1b[31mz\u0085w": "xy[31mz w",
-		"":                       "",
-		"bad \xff utf-8":         "bad utf-8",
-	} {
-		if got := oneLine(in); got != want {
-			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
 
 func TestShorten(t *testing.T) {
 	tests := []struct {
@@ -50,21 +36,3 @@ func TestParagraphs(t *testing.T) {
 // Long lines wrap at spaces within the width and continue at their
 // indent (under a list item, at its text); a long link stays whole;
 // blank lines collapse.
-func TestTidyText(t *testing.T) {
-	in := "Title  \n\n\n\n" +
-		"one two three four five six seven eight nine ten eleven twelve\n" +
-		"- item with quite a few words that will need to wrap somewhere\n" +
-		"  https://example.org/a/very/long/link/that/cannot/be/broken/anywhere/at/all\n\n"
-	want := "Title\n\n" +
-		"one two three four five six\nseven eight nine ten eleven\ntwelve\n" +
-		"- item with quite a few words\n  that will need to wrap\n  somewhere\n" +
-		"  https://example.org/a/very/long/link/that/cannot/be/broken/anywhere/at/all\n"
-	if got := tidyText(in, 30); got != want {
-		t.Errorf("got:\n%s\nwant:\n%s", got, want)
-	}
-	for line := range strings.Lines(tidyText(in, 30)) {
-		if len(line) > 31 && !strings.Contains(line, "https://") {
-			t.Errorf("line too long: %q", line)
-		}
-	}
-}

@@ -100,7 +100,7 @@ func TestArchivesHoldTheWholeFeed(t *testing.T) {
 // the oldest, so a JSON Feed reader can fetch the whole archive.
 func TestJSONFeedPagesBackwards(t *testing.T) {
 	p := newPublisher(archiveStore(45))
-	p.Site.Icon, p.Site.Logo = "https://example.org/media/icon.svg", "https://example.org/media/logo.png"
+	p.Site.Favicon, p.Site.Logo = "https://example.org/media/icon.svg", "https://example.org/media/logo.png"
 	ctx := context.Background()
 	seen := map[string]bool{}
 	scope := feeds.Scope{}
@@ -118,7 +118,7 @@ func TestJSONFeedPagesBackwards(t *testing.T) {
 		if err := json.Unmarshal(doc.Body, &f); err != nil {
 			t.Fatal(err)
 		}
-		if f.Icon != p.Site.Logo || f.Favicon != p.Site.Icon {
+		if f.Icon != p.Site.Logo || f.Favicon != p.Site.Favicon {
 			t.Errorf("icon %q favicon %q", f.Icon, f.Favicon)
 		}
 		for _, it := range f.Items {

@@ -79,12 +79,12 @@ func outlineSource(attrs []xml.Attr, stack []string) (*newsdesk.Source, string) 
 	if a["xmlurl"] == "" {
 		return nil, firstNonEmpty(name, parent)
 	}
-	src := &newsdesk.Source{URL: newsdesk.NormalizeFeedURL(a["xmlurl"]), Title: truncate(name, maxTitleRunes)}
+	src := &newsdesk.Source{URL: newsdesk.NormalizeFeedURL(a["xmlurl"]), Title: newsdesk.Truncate(name, maxTitleRunes)}
 	if isHTTPURL(a["htmlurl"]) {
 		src.SiteURL = a["htmlurl"]
 	}
 	if parent != "" {
-		src.Category = &newsdesk.Category{Slug: categorySlug(parent), Name: truncate(parent, 100)}
+		src.Category = &newsdesk.Category{Slug: categorySlug(parent), Name: newsdesk.Truncate(parent, 100)}
 	}
 	return src, parent
 }

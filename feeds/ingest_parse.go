@@ -79,7 +79,7 @@ func parseFeed(body []byte, contentType, feedURL string, now time.Time) (pf *par
 	if typed && at.Title.set {
 		title = textOf(at.Title.read(feed.Title))
 	}
-	pf = &parsedFeed{Title: truncate(title, maxTitleRunes), TTL: rssTTL(feed),
+	pf = &parsedFeed{Title: newsdesk.Truncate(title, maxTitleRunes), TTL: rssTTL(feed),
 		Update: syndicationHint(feed), Skip: feedSkipRules(feed)}
 	base := absoluteHTTP(feed.Link, feedURL)
 	pf.SiteURL = base
@@ -132,14 +132,14 @@ func newEntryIn(it *gofeed.Item, texts entryTexts, base string, now time.Time) *
 		own = guid
 	}
 	content := texts.ContentHTML
-	summary := truncate(texts.Summary, maxSummary)
-	title := truncate(texts.Title, maxTitleRunes)
+	summary := newsdesk.Truncate(texts.Summary, maxSummary)
+	title := newsdesk.Truncate(texts.Title, maxTitleRunes)
 	item := &newsdesk.Item{
-		GUID:        truncate(guid, maxURL),
+		GUID:        newsdesk.Truncate(guid, maxURL),
 		URL:         firstNonEmpty(own, base),
-		Title:       firstNonEmpty(title, truncate(summary, 80), "Untitled"),
+		Title:       firstNonEmpty(title, newsdesk.Truncate(summary, 80), "Untitled"),
 		Summary:     summary,
-		Author:      truncate(plainText(authorName(it)), maxAuthor),
+		Author:      newsdesk.Truncate(plainText(authorName(it)), maxAuthor),
 		PublishedAt: believable(firstTime(it.PublishedParsed, it.UpdatedParsed), now),
 		UpdatedAt:   believable(firstTime(it.UpdatedParsed), now),
 	}
@@ -292,27 +292,6 @@ func absoluteHTTP(ref, base string) string {
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// truncate cuts s to at most n runes, at a space when one is near, and
-// marks the cut with an ellipsis.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	cut := 0
-	for i := range s {
-		if n == 0 {
-			cut = i
-			break
-		}
-		n--
-	}
-	s = s[:cut]
-	if sp := strings.LastIndexByte(s, ' '); sp > len(s)*3/4 {
-		s = s[:sp]
-	}
-	return strings.TrimRight(s, " ,;:.-") + "…"
 }
 
 var utf8BOM = []byte("\xef\xbb\xbf")

@@ -65,7 +65,7 @@ func (s schedule) intervalOf(src *newsdesk.Source) time.Duration {
 func (s schedule) failed(src *newsdesk.Source, now time.Time, err error) {
 	src.LastCheckedAt = now
 	src.ConsecutiveErrors++
-	src.LastError = oneLine(err.Error())
+	src.LastError = newsdesk.Truncate(newsdesk.OneLine(CleanXMLText(err.Error())), 500)
 	src.LastStatus = 0
 	wait := s.backoff(s.intervalOf(src), src.ConsecutiveErrors)
 	var se *statusError
@@ -116,9 +116,4 @@ func maxAge(h http.Header) time.Duration {
 		}
 	}
 	return age
-}
-
-// oneLine keeps an error message to one line of reasonable length.
-func oneLine(s string) string {
-	return truncate(strings.Join(strings.Fields(CleanXMLText(s)), " "), 500)
 }

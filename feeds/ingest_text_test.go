@@ -49,23 +49,6 @@ func TestPlainTextShortcutAgreesWithTokenizer(t *testing.T) {
 	}
 }
 
-func TestTruncate(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"the harbour board meets in March", 20, "the harbour board…"},
-		{"港湾都市と海面上昇", 4, "港湾都市…"},
-		{"word, word, word", 11, "word, word…"},
-	} {
-		if got := truncate(tt.in, tt.n); got != tt.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
-	}
-}
-
 func TestResolveSanitized(t *testing.T) {
 	base, _ := url.Parse("https://site.example/2026/11/post/")
 	for in, want := range map[string]string{

@@ -33,20 +33,6 @@ type RelatedStore interface {
 	FindItems(ctx context.Context, filter newsdesk.ItemFilter) ([]*newsdesk.Item, int, error)
 }
 
-// Site is what feeds say about the publication.
-type Site struct {
-	Title       string
-	Description string
-	BaseURL     string // absolute, without a trailing slash
-	Language    string
-	Icon        string // the site's icon, absolute; "" for none
-	Logo        string // the publication's logo, absolute; "" for none
-	// IDPrefix starts every feed's Atom id, e.g. "tag:example.org,2026-11-25:".
-	// It is fixed when the desk is created, so feed ids survive a change of
-	// address; without one, ids are the feeds' page URLs.
-	IDPrefix string
-}
-
 // Scope names a feed's selection: the whole site, a category or an author,
 // and which document of it: the subscription feed (the newest articles) or
 // one of its archives (RFC 5005).
@@ -102,7 +88,7 @@ type Document struct {
 type Publisher struct {
 	Store   ArticleStore
 	Related RelatedStore // nil: no related-reading feeds
-	Site    Site
+	Site    newsdesk.Site
 	Items   int    // articles per feed
 	Hub     string // WebSub hub, "" for none
 	// Epoch stands in as the feed's updated time while it has no articles.
@@ -292,7 +278,7 @@ func (p *Publisher) meta(ctx context.Context, scope Scope, f Format) (Meta, news
 	m := Meta{
 		Title: p.Site.Title, Description: p.Site.Description, Language: p.Site.Language,
 		BaseURL: p.Site.BaseURL, HomeURL: p.Site.BaseURL + "/", SelfURL: p.Site.BaseURL + scope.Path(f),
-		ID: p.feedID(scope), Hub: p.Hub, Icon: p.Site.Icon, Logo: p.Site.Logo,
+		ID: p.feedID(scope), Hub: p.Hub, Icon: newsdesk.SiteURL(p.Site.BaseURL, p.Site.Favicon), Logo: newsdesk.SiteURL(p.Site.BaseURL, p.Site.Logo),
 	}
 	switch scope.Kind {
 	case ScopeCategory:

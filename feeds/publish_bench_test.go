@@ -97,7 +97,7 @@ func newBenchDesk(b *testing.B, n int) *benchDesk {
 		html.reset()
 	}
 	d.publisher = &feeds.Publisher{Store: d.store, Items: 20, Epoch: benchStart,
-		Site: feeds.Site{Title: "The Harbour Review", Description: "Ports and trade", BaseURL: "https://example.org", Language: "en"}}
+		Site: newsdesk.Site{Title: "The Harbour Review", Description: "Ports and trade", BaseURL: "https://example.org", Language: "en"}}
 	b.Logf("filled %d articles in %v", n, time.Since(start).Round(time.Millisecond))
 	return d
 }

@@ -71,7 +71,7 @@ func article(slug string, at time.Time) *newsdesk.Article {
 }
 
 func newPublisher(store *memStore) *feeds.Publisher {
-	return &feeds.Publisher{Store: store, Site: feeds.Site{Title: "Desk", BaseURL: "https://example.org", Language: "en"},
+	return &feeds.Publisher{Store: store, Site: newsdesk.Site{Title: "Desk", BaseURL: "https://example.org", Language: "en"},
 		Epoch: day.Add(-24 * time.Hour)}
 }
 

@@ -103,7 +103,7 @@ func (s relatedStore) FindItems(_ context.Context, f newsdesk.ItemFilter) ([]*ne
 func TestPublisherServesRelatedFeeds(t *testing.T) {
 	items := testRelatedItems()
 	items[2].CreatedAt = time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC) // stored after the others changed
-	p := &Publisher{Related: relatedStore{items}, Site: Site{Title: "Desk", BaseURL: "https://example.org",
+	p := &Publisher{Related: relatedStore{items}, Site: newsdesk.Site{Title: "Desk", BaseURL: "https://example.org",
 		IDPrefix: "tag:example.org,2025-01-01:"}, Epoch: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 	doc, err := p.Feed(context.Background(), Scope{Kind: ScopeRelated}, Atom)
 	if err != nil {

@@ -68,5 +68,21 @@ func Topics(baseURL string, a *newsdesk.Article) []string {
 	return urls
 }
 
+// TopicsOf returns the feeds the articles appear in, each once, in the
+// order they first appear: one ping for all that a pass published.
+func TopicsOf(baseURL string, articles []*newsdesk.Article) []string {
+	seen := map[string]bool{}
+	var topics []string
+	for _, a := range articles {
+		for _, t := range Topics(baseURL, a) {
+			if !seen[t] {
+				seen[t] = true
+				topics = append(topics, t)
+			}
+		}
+	}
+	return topics
+}
+
 // Formats lists every format, in the order feeds are linked.
 var Formats = []Format{RSS, Atom, JSON}

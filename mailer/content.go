@@ -15,14 +15,6 @@ import (
 	"github.com/vanng822/go-premailer/premailer"
 )
 
-// Site is what emails say about the publication.
-type Site struct {
-	Title         string
-	BaseURL       string
-	Language      string
-	PostalAddress string
-}
-
 // Content is a message body rendered once for many recipients: HTML with
 // its CSS inlined and a plain-text twin, both with placeholders for each
 // recipient's links.
@@ -33,7 +25,7 @@ type Content struct {
 
 // EmailData is what email templates are executed with.
 type EmailData struct {
-	Site        Site
+	Site        newsdesk.Site
 	Subject     string
 	Newsletter  *newsdesk.Newsletter   // the list an edition belongs to
 	Newsletters []*newsdesk.Newsletter // what a confirmation is for
@@ -46,7 +38,7 @@ type EmailData struct {
 
 // Renderer renders email content from templates (see templates.Emails).
 type Renderer struct {
-	Site Site
+	Site newsdesk.Site
 	HTML *htmltemplate.Template
 	// Text holds optional text templates; a message without one gets its
 	// text derived from its HTML.
@@ -73,15 +65,6 @@ func TemplateFuncs(baseURL string) htmltemplate.FuncMap {
 // placeholder in the token's place.
 func (r *Renderer) Link(path string, s Slot) string {
 	return r.Site.BaseURL + path + Placeholder(s)
-}
-
-// Edition renders a newsletter edition listing articles.
-func (r *Renderer) Edition(n *newsdesk.Newsletter, subject string, articles []*newsdesk.Article) (Content, error) {
-	return r.Render("edition", &EmailData{
-		Subject: subject, Newsletter: n, Articles: articles,
-		UnsubscribeURL: r.Link("/unsubscribe/", SlotUnsubscribe),
-		PreferencesURL: r.Link("/preferences/", SlotPreferences),
-	})
 }
 
 // Confirmation renders the email asking to confirm subscriptions.
@@ -115,7 +98,7 @@ func (r *Renderer) Render(name string, data *EmailData) (Content, error) {
 	} else {
 		text = htmlToText(html)
 	}
-	return Content{HTML: wrapLines(html, maxHTMLLine), Text: wrapLines(tidyText(text), maxTextLine)}, nil
+	return Content{HTML: wrapLines(html, maxHTMLLine), Text: wrapLines(TidyText(dedent(text), 0), maxTextLine)}, nil
 }
 
 func (r *Renderer) textTemplate(name string) *texttemplate.Template {
@@ -145,27 +128,13 @@ func htmlToText(html string) string {
 	return html2text.HTML2TextWithOptions(html, html2text.WithUnixLineBreaks(), html2text.WithLinksInnerText())
 }
 
-// tidyText trims each line and keeps at most one blank line in a row.
-func tidyText(s string) string {
+// dedent trims the white space html2text leaves at the start of lines.
+func dedent(s string) string {
 	var b strings.Builder
-	blank := true // no blank lines at the top
-	for line := range strings.Lines(strings.ReplaceAll(s, "\r\n", "\n")) {
-		line = strings.TrimRight(strings.TrimLeft(line, " \t"), " \t\r\n")
-		if line == "-- " || strings.TrimSpace(line) == "--" {
-			line = "-- " // the signature separator keeps its space
-		}
-		if line == "" {
-			if !blank {
-				b.WriteByte('\n')
-			}
-			blank = true
-			continue
-		}
-		b.WriteString(line)
-		b.WriteByte('\n')
-		blank = false
+	for line := range strings.Lines(s) {
+		b.WriteString(strings.TrimLeft(line, " \t"))
 	}
-	return strings.TrimRight(b.String(), "\n") + "\n"
+	return b.String()
 }
 
 // Line lengths. Bodies are sent as 8-bit text, not quoted-printable, so that

@@ -39,7 +39,7 @@ func LoadDKIM(domain, selector, keyFile string) (*DKIMSigner, error) {
 	}
 	key, err := gomail.PrivKeyFromPEM(pem)
 	if err != nil {
-		return nil, newsdesk.Errorf(newsdesk.EINVALID, "dkim.key_file %s: %v", keyFile, err)
+		return nil, newsdesk.Errorf(newsdesk.EINVALID, "dkim.key_file %s: %w", keyFile, err)
 	}
 	s := &DKIMSigner{opts: dkim.SignOptions{
 		Domain: domain, Selector: selector, Signer: key, Hash: crypto.SHA256,

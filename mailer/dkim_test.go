@@ -83,7 +83,7 @@ func TestDKIMSignatureVerifies(t *testing.T) {
 	if vs := verifyDKIM(t, tampered, record); len(vs) != 1 || vs[0].Err == nil {
 		t.Errorf("signature still verifies after List-Unsubscribe-Post changed")
 	}
-	tampered = bytes.Replace(msg, []byte("The week's analysis."), []byte("The week's analysis!"), 1)
+	tampered = bytes.Replace(msg, []byte("Three futures for the old port."), []byte("Three futures for the old port!"), 1)
 	if vs := verifyDKIM(t, tampered, record); len(vs) != 1 || vs[0].Err == nil {
 		t.Errorf("signature still verifies after the body changed")
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/digest"
+	"github.com/newsdesk/newsdesk/digest/digesttest"
 	"github.com/newsdesk/newsdesk/mailer"
 	"github.com/newsdesk/newsdesk/sqlite"
 	"github.com/newsdesk/newsdesk/templates"
@@ -30,6 +32,7 @@ type fixture struct {
 	clock      newsdesk.Clock
 	tokens     *newsdesk.Tokens
 	renderer   *mailer.Renderer
+	digests    *digest.Renderer
 	builder    *mailer.Builder
 	newsletter *newsdesk.Newsletter
 }
@@ -51,8 +54,15 @@ func newFixture(t testing.TB, clock newsdesk.Clock) *fixture {
 	secret := []byte("0123456789abcdef0123456789abcdef")
 	f.tokens = newsdesk.NewTokens(secret, clock)
 	f.renderer = &mailer.Renderer{HTML: html, Text: text,
-		Site: mailer.Site{Title: "The Harbour Review", BaseURL: baseURL, Language: "en",
+		Site: newsdesk.Site{Title: "The Harbour Review", BaseURL: baseURL, Language: "en",
 			PostalAddress: "1 Harbour Street, Bristol BS1 1AA"}}
+	dt, err := templates.DigestSet("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.digests, err = digest.NewRenderer(dt); err != nil {
+		t.Fatal(err)
+	}
 	from, _ := mailer.ParseAddress("The Harbour Review <news@example.org>")
 	f.builder = &mailer.Builder{From: from, Host: "news.example.org", BaseURL: baseURL,
 		Tokens: f.tokens, Secret: secret, Clock: clock}
@@ -80,34 +90,58 @@ func (f *fixture) addSubscribers(n int) {
 
 func demoArticles() []*newsdesk.Article {
 	return []*newsdesk.Article{
-		{Slug: "rents-and-wages", Title: "Rents & wages: the “gap” widens", Summary: "Rents rose twice as fast as pay.",
+		{UID: "tag:news.example.org,2026:article/1", Slug: "rents-and-wages", Title: "Rents & wages: the “gap” widens", Summary: "Rents rose twice as fast as pay.",
 			PublishedAt: epoch.Add(-24 * time.Hour), Author: &newsdesk.Author{Name: "Aiko Tanaka"}},
-		{Slug: "harbour-at-a-crossroads", Title: "The harbour at a crossroads", Summary: "Three futures for the old port.",
+		{UID: "tag:news.example.org,2026:article/2", Slug: "harbour-at-a-crossroads", Title: "The harbour at a crossroads", Summary: "Three futures for the old port.",
 			PublishedAt: epoch.Add(-48 * time.Hour)},
 	}
 }
 
-// createEdition renders and stores an edition of the newsletter, which
-// queues a delivery for each confirmed subscriber.
-func (f *fixture) createEdition() *newsdesk.Edition {
+// editionSubject is the subject of the fixture's editions.
+const editionSubject = "The Weekly: rents and the harbour"
+
+// digestContent renders a digest of articles with the standard templates,
+// with placeholders for each subscriber's links, as the digest maker does.
+func (f *fixture) digestContent(articles []*newsdesk.Article) mailer.Content {
 	f.t.Helper()
-	subject := "The Weekly: rents and the harbour"
-	c, err := f.renderer.Edition(f.newsletter, subject, demoArticles())
+	_, _, html, text, err := f.digests.Render(digest.DigestData{Site: f.renderer.Site, Newsletter: f.newsletter.Name,
+		Date: epoch, Articles: articles,
+		UnsubscribeURL: baseURL + "/unsubscribe/" + mailer.Placeholder(mailer.SlotUnsubscribe),
+		PreferencesURL: baseURL + "/preferences/" + mailer.Placeholder(mailer.SlotPreferences)})
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	e := &newsdesk.Edition{Newsletter: f.newsletter, Subject: subject, HTML: c.HTML, Text: c.Text}
-	if err := f.nls.CreateEdition(context.Background(), e); err != nil {
+	return mailer.Content{HTML: html, Text: text}
+}
+
+// createEdition makes an edition of the newsletter the way production
+// does: stored, prepared as a digest (one variant, a delivery for each
+// confirmed subscriber) and handed to the outbox.
+func (f *fixture) createEdition() *newsdesk.Edition {
+	f.t.Helper()
+	ctx := context.Background()
+	articles := demoArticles()
+	c := f.digestContent(articles)
+	e, err := digesttest.Edition(ctx, f.nls, f.newsletter, editionSubject, c.HTML, c.Text, articles[0].UID, articles[1].UID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if e, err = f.nls.FindEditionByID(ctx, e.ID); err != nil {
 		f.t.Fatal(err)
 	}
 	return e
+}
+
+// library is the outbox's content source on the fixture's store.
+func (f *fixture) library() *mailer.Library {
+	return &mailer.Library{Editions: f.nls, Variants: f.nls, Subscribers: f.subs, Renderer: f.renderer}
 }
 
 // newOutbox returns an outbox on the fixture's store sending with transport.
 func (f *fixture) newOutbox(transport mailer.Transport, connections int) *mailer.Outbox {
 	return &mailer.Outbox{
 		Store: f.outbox, Transport: transport, Builder: f.builder,
-		Contents:    &mailer.Library{Editions: f.nls, Subscribers: f.subs, Renderer: f.renderer},
+		Contents:    f.library(),
 		Sender:      "bounces@example.org",
 		Logger:      slog.New(slog.NewTextHandler(testWriter{f.t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Clock:       f.clock,

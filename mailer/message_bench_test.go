@@ -13,10 +13,7 @@ import (
 // worker does for every message.
 func BenchmarkBuild(b *testing.B) {
 	f := newFixture(b, newsdesk.NewFixedClock(epoch))
-	c, err := f.renderer.Edition(f.newsletter, "The Weekly", slices.Concat(demoArticles(), demoArticles(), demoArticles(), demoArticles(), demoArticles()))
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := f.digestContent(slices.Concat(demoArticles(), demoArticles(), demoArticles(), demoArticles(), demoArticles()))
 	p := mailer.Prepare("The Weekly: rents and the harbour", c, f.newsletter, "e1")
 	r := mailer.Recipient{SubscriberID: 42, Email: "reader@example.com", Name: "Reader"}
 	var buf bytes.Buffer

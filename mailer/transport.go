@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/textproto"
 	"strings"
+
+	"github.com/newsdesk/newsdesk"
 )
 
 // Envelope is the SMTP envelope of one message, and its id.
@@ -98,11 +100,11 @@ func newSendError(stage string, err error) *SendError {
 	}
 	var te *textproto.Error
 	if errors.As(err, &te) {
-		e := &SendError{Stage: stage, Code: te.Code, Message: oneLine(te.Msg), Broken: te.Code == 421, err: err}
+		e := &SendError{Stage: stage, Code: te.Code, Message: replyLine(te.Msg), Broken: te.Code == 421, err: err}
 		e.Enhanced = enhancedCode(te.Msg)
 		return e
 	}
-	return &SendError{Stage: stage, Message: oneLine(err.Error()), Broken: true, err: err}
+	return &SendError{Stage: stage, Message: replyLine(err.Error()), Broken: true, err: err}
 }
 
 // enhancedCode reads an RFC 3463 status code at the start of a reply text.
@@ -120,10 +122,7 @@ func enhancedCode(msg string) string {
 	return code
 }
 
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300]
-	}
-	return s
+// replyLine keeps a server's reply to one line of reasonable length.
+func replyLine(s string) string {
+	return newsdesk.Truncate(newsdesk.OneLine(s), 300)
 }

@@ -302,9 +302,9 @@ func (s *ArticleService) ImportArticles(ctx context.Context, as []*Article) (cre
 func replaceArticle(ctx context.Context, tx *sql.Tx, old, a *Article, now time.Time) error {
 	a.ID, a.UID, a.CreatedAt = old.ID, old.UID, old.CreatedAt
 	if old.Title != a.Title || old.Summary != a.Summary || old.Body != a.Body || old.Image != a.Image {
-		a.UpdatedAt = laterOf(now, a.PublishedAt)
+		a.UpdatedAt = newsdesk.LastChange(now, a.PublishedAt)
 	} else {
-		a.UpdatedAt = laterOf(old.UpdatedAt, a.PublishedAt)
+		a.UpdatedAt = newsdesk.LastChange(old.UpdatedAt, a.PublishedAt)
 	}
 	if err := saveFields(ctx, tx, a); err != nil {
 		return err
@@ -345,7 +345,7 @@ func (s *ArticleService) prepare(a *Article, now time.Time) error {
 	}
 	html, err := s.Render(a.Body)
 	if err != nil {
-		return newsdesk.Errorf(newsdesk.EINVALID, "article %q: cannot render body: %v", a.Slug, err)
+		return newsdesk.Errorf(newsdesk.EINVALID, "article %q: cannot render body: %w", a.Slug, err)
 	}
 	a.HTML = html
 	if a.CreatedAt.IsZero() {
@@ -354,27 +354,12 @@ func (s *ArticleService) prepare(a *Article, now time.Time) error {
 	if a.UpdatedAt.IsZero() {
 		a.UpdatedAt = a.CreatedAt
 	}
-	a.Status, a.PublishedAt = reconcileStatus(a.Status, a.PublishedAt, now)
+	a.Status, a.PublishedAt = newsdesk.PublishStatus(a.Status, a.PublishedAt, now)
 	if a.Status == newsdesk.StatusPublished && a.UpdatedAt.Before(a.PublishedAt) {
 		a.UpdatedAt = a.PublishedAt
 	}
 	a.UID, err = s.mintUID(a.CreatedAt)
 	return err
-}
-
-// reconcileStatus makes status and publication time agree with each other
-// and with now.
-func reconcileStatus(st newsdesk.ArticleStatus, at, now time.Time) (newsdesk.ArticleStatus, time.Time) {
-	switch {
-	case st == newsdesk.StatusDraft:
-		return st, time.Time{}
-	case at.IsZero():
-		return newsdesk.StatusPublished, now
-	case at.After(now):
-		return newsdesk.StatusScheduled, at
-	default:
-		return newsdesk.StatusPublished, at
-	}
 }
 
 // mintUID returns a tag: URI (RFC 4151) that names the article for ever,
@@ -472,9 +457,9 @@ func (s *ArticleService) UpdateArticle(ctx context.Context, id int64, upd newsde
 			return err
 		}
 		if a.HTML, err = s.Render(a.Body); err != nil {
-			return newsdesk.Errorf(newsdesk.EINVALID, "article %q: cannot render body: %v", a.Slug, err)
+			return newsdesk.Errorf(newsdesk.EINVALID, "article %q: cannot render body: %w", a.Slug, err)
 		}
-		a.UpdatedAt = laterOf(s.db.Clock.Now(), a.PublishedAt)
+		a.UpdatedAt = newsdesk.LastChange(s.db.Clock.Now(), a.PublishedAt)
 		if err := saveFields(ctx, tx, a); err != nil {
 			return err
 		}
@@ -487,13 +472,6 @@ func (s *ArticleService) UpdateArticle(ctx context.Context, id int64, upd newsde
 		return nil, err
 	}
 	return s.FindArticleByID(ctx, id)
-}
-
-func laterOf(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 func applyUpdate(a *Article, upd newsdesk.ArticleUpdate) {
@@ -553,9 +531,9 @@ func (s *ArticleService) PublishArticle(ctx context.Context, id int64, at time.T
 		if err != nil || (a.Status == newsdesk.StatusPublished && !at.After(now)) {
 			return err
 		}
-		a.Status, a.PublishedAt = reconcileStatus(newsdesk.StatusScheduled, at, now)
+		a.Status, a.PublishedAt = newsdesk.PublishStatus(newsdesk.StatusScheduled, at, now)
 		if a.Status == newsdesk.StatusPublished {
-			a.UpdatedAt = laterOf(a.UpdatedAt, a.PublishedAt)
+			a.UpdatedAt = newsdesk.LastChange(a.UpdatedAt, a.PublishedAt)
 		}
 		return saveFields(ctx, tx, a)
 	})

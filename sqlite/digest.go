@@ -245,7 +245,7 @@ func variantID(ctx context.Context, tx *sql.Tx, editionID int64, d newsdesk.Dige
 	if err != nil {
 		return 0, fmt.Errorf("store variant: %w", err)
 	}
-	uids, _ := json.Marshal(d.ArticleUIDs)
+	uids, _ := json.Marshal(append([]string{}, d.ArticleUIDs...)) // never null
 	_, err = tx.ExecContext(ctx, `INSERT INTO variant_articles (variant_id, article_uid)
 		SELECT ?, value FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`, id, string(uids))
 	if err != nil {

@@ -37,7 +37,7 @@ func (db *DB) Health(ctx context.Context) error {
 	defer cancel()
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return newsdesk.Errorf(newsdesk.EUNAVAILABLE, "database write lock not available within %s: %v", healthWait, err)
+		return newsdesk.Errorf(newsdesk.EUNAVAILABLE, "database write lock not available within %s: %w", healthWait, err)
 	}
 	return tx.Rollback()
 }

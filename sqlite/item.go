@@ -169,7 +169,7 @@ func (s *SourceService) insertItems(ctx context.Context, tx *sql.Tx, sourceID in
 			if published.IsZero() {
 				published = now
 			}
-			updated := laterOf(it.UpdatedAt, published)
+			updated := newsdesk.LastChange(it.UpdatedAt, published)
 			args = append(args, sourceID, it.Hash, it.Fingerprint, it.GUID, it.URL, it.Title, it.Summary,
 				it.ContentHTML, it.Author, formatTime(published), formatTime(updated), stamp)
 		}

@@ -117,13 +117,7 @@ func (s *NewsletterService) UpdateNewsletter(ctx context.Context, slug string, u
 	if err != nil {
 		return nil, err
 	}
-	if upd.Name != nil {
-		n.Name = strings.TrimSpace(*upd.Name)
-	}
-	if upd.Description != nil {
-		n.Description = strings.TrimSpace(*upd.Description)
-	}
-	applyScheduleUpdate(n, upd)
+	upd.Apply(n)
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
@@ -140,58 +134,6 @@ func (s *NewsletterService) UpdateNewsletter(ctx context.Context, slug string, u
 		return nil, fmt.Errorf("update newsletter %q: %w", slug, err)
 	}
 	return n, nil
-}
-
-// applyScheduleUpdate sets the schedule fields the update carries.
-func applyScheduleUpdate(n *newsdesk.Newsletter, upd newsdesk.NewsletterUpdate) {
-	if upd.Schedule != nil {
-		n.Schedule = strings.TrimSpace(*upd.Schedule)
-	}
-	if upd.TimeZone != nil {
-		n.TimeZone = strings.TrimSpace(*upd.TimeZone)
-	}
-	if upd.Categories != nil {
-		n.Categories = *upd.Categories
-	}
-	if upd.Approval != nil {
-		n.ApprovalRequired = *upd.Approval
-	}
-	if upd.Paused != nil {
-		n.Paused = *upd.Paused
-	}
-	if upd.Template != nil {
-		n.Template = strings.TrimSpace(*upd.Template)
-	}
-}
-
-// CreateEdition stores e and queues its deliveries in one transaction: a
-// crash leaves either no edition or an edition with every delivery queued.
-// An edition with nobody to send to is sent at once.
-func (s *NewsletterService) CreateEdition(ctx context.Context, e *newsdesk.Edition) error {
-	if err := e.Validate(); err != nil {
-		return err
-	}
-	now := s.db.Clock.Now()
-	e.CreatedAt, e.Status = now, newsdesk.EditionSending
-	return s.db.withTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO editions (newsletter_id, subject, html, text, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, e.Newsletter.ID, e.Subject, e.HTML, e.Text,
-			string(e.Status), formatTime(now)).Scan(&e.ID)
-		if err != nil {
-			return fmt.Errorf("create edition: %w", err)
-		}
-		n, err := queueEdition(ctx, tx, e.ID, e.Newsletter.ID, now)
-		if err != nil {
-			return err
-		}
-		e.Counts = newsdesk.EditionCounts{Recipients: n, Queued: n}
-		if n == 0 {
-			e.Status, e.SentAt = newsdesk.EditionSent, now
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE editions SET recipients = ?, status = ?, sent_at = ? WHERE id = ?`,
-			n, string(e.Status), nullTime(e.SentAt), e.ID)
-		return err
-	})
 }
 
 const editionColumns = `e.id, e.subject, e.html, e.text, e.status, e.recipients, e.sent, e.failed, e.skipped,

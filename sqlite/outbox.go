@@ -106,21 +106,6 @@ const (
 // queued for the same person, so the form cannot be used to flood a mailbox.
 const confirmInterval = 10 * time.Minute
 
-// queueEdition writes one delivery per confirmed subscriber of the
-// newsletter, in one statement that never brings the list into memory.
-func queueEdition(ctx context.Context, tx *sql.Tx, editionID, newsletterID int64, now time.Time) (int, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (kind, edition_id, subscriber_id, status, priority, due_at, created_at)
-		SELECT 'edition', ?, x.subscriber_id, 'queued', ?, ?, ?
-		FROM subscriptions x JOIN subscribers s ON s.id = x.subscriber_id
-		WHERE x.newsletter_id = ? AND x.status = 'confirmed' AND s.status = 'confirmed'
-		ORDER BY x.subscriber_id`, editionID, priorityBulk, formatTime(now), formatTime(now), newsletterID)
-	if err != nil {
-		return 0, fmt.Errorf("queue edition %d: %w", editionID, err)
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
-}
-
 // claimQuery reads due deliveries of one priority in the order they fell
 // due, with what deciding and sending needs: the address, and whether the
 // subscriber still wants the message.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/digest/digesttest"
 )
 
 // BenchmarkCompleteDeliveries records outcomes the way the outbox's marker
@@ -21,8 +22,7 @@ func BenchmarkCompleteDeliveries(b *testing.B) {
 				rows[i] = &newsdesk.SubscriberImport{Email: fmt.Sprintf("r%d@example.org", i), Newsletters: []string{"weekly"}}
 			}
 			m.subs.ImportSubscribers(ctx, rows, newsdesk.SubscriberConfirmed)
-			e := &newsdesk.Edition{Newsletter: m.weekly, Subject: "x", HTML: "x"}
-			m.nls.CreateEdition(ctx, e)
+			e, _ := digesttest.Edition(ctx, m.nls, m.weekly, "x", "x", "x")
 			var ds []*newsdesk.Delivery
 			for len(ds) < b.N*group {
 				more, _ := m.outbox.ClaimDeliveries(ctx, 1000, time.Hour)

@@ -7,12 +7,17 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk"
+	"github.com/newsdesk/newsdesk/digest/digesttest"
 )
 
 func (m *mailStore) edition(t *testing.T, n *newsdesk.Newsletter) *newsdesk.Edition {
 	t.Helper()
-	e := &newsdesk.Edition{Newsletter: n, Subject: "Issue", HTML: "<p>x</p>", Text: "x"}
-	if err := m.nls.CreateEdition(context.Background(), e); err != nil {
+	ctx := context.Background()
+	e, err := digesttest.Edition(ctx, m.nls, n, "Issue", "<p>x</p>", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err = m.nls.FindEditionByID(ctx, e.ID); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -27,9 +32,9 @@ func (m *mailStore) counts(t *testing.T, id int64) newsdesk.EditionCounts {
 	return e.Counts
 }
 
-// TestCreateEditionQueuesConfirmedSubscribers: one delivery per confirmed
+// TestEditionQueuesConfirmedSubscribers: one delivery per confirmed
 // subscriber with a confirmed subscription to the newsletter, nobody else.
-func TestCreateEditionQueuesConfirmedSubscribers(t *testing.T) {
+func TestEditionQueuesConfirmedSubscribers(t *testing.T) {
 	m := newMailStore(t)
 	ctx := context.Background()
 	m.subscribe(t, "yes1@example.org", true, "weekly")

@@ -102,7 +102,7 @@ func readDigestTemplate(dir, set, name string) ([]byte, string, error) {
 		if err == nil {
 			return src, file, nil
 		} else if !os.IsNotExist(err) {
-			return nil, file, newsdesk.Errorf(newsdesk.EINVALID, "template %s: %v", file, err)
+			return nil, file, newsdesk.Errorf(newsdesk.EINVALID, "template %s: %w", file, err)
 		}
 	}
 	src, err := digestDefaults.ReadFile(embedded)

@@ -59,7 +59,7 @@ func read(fsys fs.FS, dir, name string) (src []byte, origin string, err error) {
 		if err == nil {
 			return src, path, nil
 		} else if !os.IsNotExist(err) {
-			return nil, path, newsdesk.Errorf(newsdesk.EINVALID, "template %s: %v", path, err)
+			return nil, path, newsdesk.Errorf(newsdesk.EINVALID, "template %s: %w", path, err)
 		}
 	}
 	src, err = fs.ReadFile(fsys, name)
@@ -69,7 +69,7 @@ func read(fsys fs.FS, dir, name string) (src []byte, origin string, err error) {
 // parseError names the file a template came from; the parser's own message
 // adds the line.
 func parseError(origin string, err error) error {
-	return newsdesk.Errorf(newsdesk.EINVALID, "template %s: %v", origin, err)
+	return newsdesk.Errorf(newsdesk.EINVALID, "template %s: %w", origin, err)
 }
 
 //go:embed email/*.html email/*.txt

@@ -154,7 +154,7 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 // subscribeAgain shows the form again with what was entered and what was
 // wrong with it.
 func (s *Server) subscribeAgain(w http.ResponseWriter, r *http.Request, form url.Values, cause error) {
-	p := &subscribePage{Action: s.Site.BaseURL + "/subscribe", Email: truncate(form.Get("email"), 254),
+	p := &subscribePage{Action: s.Site.BaseURL + "/subscribe", Email: newsdesk.Truncate(form.Get("email"), 254),
 		Error: newsdesk.ErrorMessage(cause)}
 	if err := s.choices(r.Context(), p, form["newsletter"], form["topic"]); err != nil {
 		s.Error(w, r, err)
@@ -215,11 +215,4 @@ func unique(values []string) []string {
 		}
 	}
 	return out
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

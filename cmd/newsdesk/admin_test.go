@@ -72,11 +72,11 @@ func (c *deskClient) upload(path, field, name, content string, form url.Values) 
 }
 
 // addEditor makes an account with a known password through the command.
-func (d *desk) addEditor(email, password string) {
+func (d *install) addEditor(email, password string) {
 	d.t.Helper()
 	var out, errb bytes.Buffer
 	args := []string{"user", "add", email, "--password-stdin", "--data", filepath.Join(d.dir, "data"), "--config", filepath.Join(d.dir, "newsdesk.toml")}
-	if code := Main(context.Background(), args, strings.NewReader(password+"\n"), &out, &errb, d.environ); code != 0 {
+	if code := d.main(context.Background(), args, strings.NewReader(password+"\n"), &out, &errb); code != 0 {
 		d.t.Fatalf("user add: %d %s", code, errb.String())
 	}
 	if strings.Contains(out.String(), password) {
@@ -92,7 +92,7 @@ func (c *deskClient) login(email, password string) {
 }
 
 func TestUserCommands(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	out := d.mustRun("user", "add", "second@example.org")
 	if !strings.Contains(out, "Password (shown only now): ") {
 		t.Errorf("user add did not print the generated password:\n%s", out)
@@ -123,7 +123,7 @@ func TestUserCommands(t *testing.T) {
 // the subscriber and source pages read and write CSV and OPML.
 func TestDeskThroughTheDaemon(t *testing.T) {
 	srv := smtptest.Start(t)
-	d := newDesk(t, "NEWSDESK_MAIL_TRANSPORT=smtp", "NEWSDESK_SMTP_HOST="+srv.Host, fmt.Sprintf("NEWSDESK_SMTP_PORT=%d", srv.Port),
+	d := newInstall(t, "NEWSDESK_MAIL_TRANSPORT=smtp", "NEWSDESK_SMTP_HOST="+srv.Host, fmt.Sprintf("NEWSDESK_SMTP_PORT=%d", srv.Port),
 		"NEWSDESK_SMTP_TLS=none", "NEWSDESK_MAIL_FROM=Desk <news@harbour.example>")
 	d.addEditor("ed@example.org", "a long enough password")
 	base := d.serve()

@@ -15,7 +15,7 @@ import (
 // calls the API with the secret the page showed, revokes it on the desk,
 // and is refused.
 func TestDeskTokenWorksOnTheAPI(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	d.addEditor("ed@example.org", "a long enough password")
 	base := d.serve()
 	c := newDeskClient(t, base)
@@ -54,7 +54,7 @@ func TestDeskTokenWorksOnTheAPI(t *testing.T) {
 // with the real editor: a draft is refused next to the articles, and the
 // edition made carries the intro and the articles in the order picked.
 func TestDeskOneOffEditionThroughTheDaemon(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	d.addEditor("ed@example.org", "a long enough password")
 	base := d.serve()
 	c := newDeskClient(t, base)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"net"
@@ -12,10 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"testing/iotest"
 	"time"
 
-	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/mailer/smtptest"
 )
 
@@ -65,7 +61,7 @@ type edition struct {
 // progress is followed to the end, then a test of it goes to one address. The revoked token then stops working.
 func TestAPIEndToEnd(t *testing.T) {
 	srv := smtptest.Start(t)
-	d := newDesk(t, smtpEnv(srv)...)
+	d := newInstall(t, smtpEnv(srv)...)
 	out := d.mustRun("token", "add", "--user", "editor@localhost", "--name", "e2e")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	c := &apiClient{t: t, base: d.serve(), token: lines[len(lines)-1]}
@@ -132,7 +128,7 @@ func TestAPIEndToEnd(t *testing.T) {
 
 // Bad token commands exit 2 with one line naming the problem.
 func TestTokenCommandsBadInput(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -151,23 +147,6 @@ func TestTokenCommandsBadInput(t *testing.T) {
 	}
 }
 
-// An import whose input fails stops with that error; it used to count the
-// same failure as a refused row for ever.
-func TestImportStopsWhenReadingFails(t *testing.T) {
-	d := newDesk(t)
-	g := &globals{data: filepath.Join(d.dir, "data"), config: filepath.Join(d.dir, "newsdesk.toml")}
-	app, err := openApp(g, &Env{Stderr: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.close()
-	in := io.MultiReader(strings.NewReader("email\na@example.org\n"), iotest.ErrReader(errors.New("disk gone")))
-	_, _, err = app.importRows(context.Background(), in, []string{"weekly"}, newsdesk.SubscriberPending, func(error) {})
-	if err == nil || !strings.Contains(err.Error(), "disk gone") {
-		t.Errorf("import of a failing reader: %v", err)
-	}
-}
-
 // fromAddress is a client whose connections come from 127.0.0.n, so that
 // requests from different "clients" do not share a rate limit.
 func fromAddress(n byte) *http.Client {
@@ -179,7 +158,7 @@ func fromAddress(n byte) *http.Client {
 // 401 without a token. Each request comes from its own address, as failed
 // authentications from one address are limited to 20 before 429.
 func TestDaemonAPIRoutesNeedAToken(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	base := d.serve()
 	app, err := openApp(&globals{data: filepath.Join(d.dir, "data"), config: filepath.Join(d.dir, "newsdesk.toml")}, &Env{Stderr: io.Discard})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // process keeps adding subscribers: each snapshot opens, passes SQLite's
 // integrity check and holds no fewer subscribers than the one before.
 func TestBackupDuringWrites(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	d.serve()
 	stop := make(chan struct{})
 	var writes atomic.Int64

@@ -9,28 +9,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-smtp"
 	"github.com/newsdesk/newsdesk/mailer/smtptest"
 )
-
-func TestBouncesConfig(t *testing.T) {
-	cfg, err := LoadConfig("", false, []string{"NEWSDESK_BOUNCES_ADDRESS=bounces@news.example.org",
-		"NEWSDESK_BOUNCES_SOFT_WINDOW=48h"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := cfg.Bounces; b.Address != "bounces@news.example.org" || b.SoftLimit != 3 || b.SoftWindow.Duration != 48*time.Hour || b.KeepRaw != 30 {
-		t.Errorf("bounces config %+v", b)
-	}
-	for _, bad := range [][]string{{"NEWSDESK_BOUNCES_ADDRESS=Bounces <b@x.org>"}, {"NEWSDESK_BOUNCES_LISTEN=127.0.0.1:2525"},
-		{"NEWSDESK_BOUNCES_SOFT_LIMIT=0"}} {
-		if _, err := LoadConfig("", false, bad); err == nil || !strings.Contains(err.Error(), "bounces") {
-			t.Errorf("%v: err %v", bad, err)
-		}
-	}
-}
 
 // freePort returns a loopback address nothing listens on just now.
 func freePort(t *testing.T) string {
@@ -50,7 +32,7 @@ func freePort(t *testing.T) string {
 func TestBouncesEndToEnd(t *testing.T) {
 	srv := smtptest.Start(t)
 	listen := freePort(t)
-	d := newDesk(t, smtpEnv(srv, "NEWSDESK_BOUNCES_ADDRESS=bounces@news.harbour.example",
+	d := newInstall(t, smtpEnv(srv, "NEWSDESK_BOUNCES_ADDRESS=bounces@news.harbour.example",
 		"NEWSDESK_BOUNCES_LISTEN="+listen)...)
 	d.mustRun("digest", "send", "--newsletter", "weekly", "--now")
 	msgs := srv.Messages()
@@ -126,7 +108,7 @@ func grepLines(s, word string) string {
 // TestWebhooksWired: a configured provider's webhook is served by the
 // daemon, refuses what is not authenticated, and applies what is.
 func TestWebhooksWired(t *testing.T) {
-	d := newDesk(t, "NEWSDESK_BOUNCES_POSTMARK_USERNAME=pm", "NEWSDESK_BOUNCES_POSTMARK_PASSWORD=s3cret-password")
+	d := newInstall(t, "NEWSDESK_BOUNCES_POSTMARK_USERNAME=pm", "NEWSDESK_BOUNCES_POSTMARK_PASSWORD=s3cret-password")
 	d.mustRun("digest", "send", "--newsletter", "weekly", "--now")
 	var logs syncLog
 	base := d.serveLogging(&logs)

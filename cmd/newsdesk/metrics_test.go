@@ -41,7 +41,7 @@ func scrape(t *testing.T, base string) map[string]float64 {
 // items it stored, and the scheduler's job runs.
 func TestMetricsMoveWhenThingsHappen(t *testing.T) {
 	srv := smtptest.Start(t)
-	d := newDesk(t, smtpEnv(srv, "NEWSDESK_INGEST_ALLOW_PRIVATE=true")...)
+	d := newInstall(t, smtpEnv(srv, "NEWSDESK_INGEST_ALLOW_PRIVATE=true")...)
 	d.mustRun("source", "add", sourceServer(t)+"/good.xml", "--category", "economy")
 	base := d.serve()
 	before := scrape(t, base)
@@ -106,7 +106,7 @@ func TestMetricsShowEditionProgressAndSMTPErrors(t *testing.T) {
 		}
 		return nil
 	})
-	d := newDesk(t, smtpEnv(srv)...)
+	d := newInstall(t, smtpEnv(srv)...)
 	d.mustRun("newsletter", "add", "--slug", "notes", "--name", "Notes")
 	for _, email := range []string{"one@example.com", "two@example.com", "gone@example.com", "later@example.com"} {
 		d.mustRun("subscriber", "add", email, "--newsletter", "notes", "--confirmed")

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -18,7 +17,7 @@ import (
 // names no setting stops every command with exit 2, naming it and the
 // setting it was probably meant to be, as an unknown key in the file does.
 func TestUnknownEnvironmentVariableIsAUsageError(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	for env, want := range map[string]string{
 		"NEWSDESK_SMTP_PASWORD=secret": "unknown variable NEWSDESK_SMTP_PASWORD (did you mean NEWSDESK_SMTP_PASSWORD?)",
 		"NEWSDESK_STORE_DRIVER=pg":     "unknown variable NEWSDESK_STORE_DRIVER",
@@ -38,31 +37,10 @@ func TestUnknownEnvironmentVariableIsAUsageError(t *testing.T) {
 	}
 }
 
-func TestTrustedProxiesConfig(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "newsdesk.toml")
-	os.WriteFile(path, []byte("[http]\ntrusted_proxies = [\"127.0.0.1/32\", \"10.0.0.0/8\"]\n"), 0o600)
-	cfg, err := LoadConfig(path, true, nil)
-	if err != nil || !slices.Equal(cfg.HTTP.TrustedProxies, []string{"127.0.0.1/32", "10.0.0.0/8"}) {
-		t.Errorf("from the file: %v, %v", cfg.HTTP.TrustedProxies, err)
-	}
-	cfg, err = LoadConfig(path, true, []string{"NEWSDESK_HTTP_TRUSTED_PROXIES=::1, 192.168.0.0/16"})
-	if err != nil || !slices.Equal(cfg.HTTP.TrustedProxies, []string{"::1", "192.168.0.0/16"}) {
-		t.Errorf("from the environment: %v, %v", cfg.HTTP.TrustedProxies, err)
-	}
-	if cfg := DefaultConfig(); len(cfg.HTTP.TrustedProxies) != 0 {
-		t.Errorf("default trusts %v", cfg.HTTP.TrustedProxies)
-	}
-	_, err = LoadConfig(path, true, []string{"NEWSDESK_HTTP_TRUSTED_PROXIES=10.0.0.0/33"})
-	if err == nil || !strings.Contains(err.Error(), "http.trusted_proxies") || !strings.Contains(err.Error(), "10.0.0.0/33") {
-		t.Errorf("bad prefix: %v", err)
-	}
-}
-
 // TestDaemonBehindProxyKeepsClientsApart: the real daemon, told to trust
 // a proxy on loopback, gives each forwarded client its own sign-up limit.
 func TestDaemonBehindProxyKeepsClientsApart(t *testing.T) {
-	d := newDesk(t, "NEWSDESK_HTTP_TRUSTED_PROXIES=127.0.0.1/32")
+	d := newInstall(t, "NEWSDESK_HTTP_TRUSTED_PROXIES=127.0.0.1/32")
 	base := d.serve()
 	form := func(i int) string { return fmt.Sprintf("email=flood%d%%40example.com&newsletter=weekly&website=", i) }
 	status := 0
@@ -85,11 +63,11 @@ func getStatus(t *testing.T, url string, header ...string) (int, string) {
 // TestMetricsListenAndToken: with metrics.listen, /metrics leaves the
 // public listener; with metrics.token it needs the bearer token.
 func TestMetricsListenAndToken(t *testing.T) {
-	if status, body := getStatus(t, newDesk(t).serve()+"/metrics"); status != 200 || !strings.Contains(body, "newsdesk_") {
+	if status, body := getStatus(t, newInstall(t).serve()+"/metrics"); status != 200 || !strings.Contains(body, "newsdesk_") {
 		t.Errorf("default /metrics: %d", status)
 	}
 	addr := freePort(t)
-	d := newDesk(t, "NEWSDESK_METRICS_LISTEN="+addr, "NEWSDESK_METRICS_TOKEN=scrape-me-please")
+	d := newInstall(t, "NEWSDESK_METRICS_LISTEN="+addr, "NEWSDESK_METRICS_TOKEN=scrape-me-please")
 	base := d.serve()
 	if status, _ := getStatus(t, base+"/metrics", "Authorization", "Bearer scrape-me-please"); status != 404 {
 		t.Errorf("public /metrics with metrics.listen set: %d, want 404", status)
@@ -106,7 +84,7 @@ func TestMetricsListenAndToken(t *testing.T) {
 	if status, _ := getStatus(t, "http://"+addr+"/feed.xml", "Authorization", "Bearer scrape-me-please"); status != 404 {
 		t.Errorf("the metrics listener serves the site: %d", status)
 	}
-	tok := newDesk(t, "NEWSDESK_METRICS_TOKEN=scrape-me-please")
+	tok := newInstall(t, "NEWSDESK_METRICS_TOKEN=scrape-me-please")
 	tbase := tok.serve()
 	if status, _ := getStatus(t, tbase+"/metrics"); status != 401 {
 		t.Errorf("token only, public /metrics without it: %d, want 401", status)
@@ -119,7 +97,7 @@ func TestMetricsListenAndToken(t *testing.T) {
 // TestExposedSecretsAreWarnedAbout: at start the daemon names each file
 // holding a secret that others can read.
 func TestExposedSecretsAreWarnedAbout(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	keyFile := d.writeFile("dkim.pem", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: must(x509.MarshalPKCS8PrivateKey(key))})))
 	config := d.writeFile("newsdesk.toml", fmt.Sprintf("[smtp]\npassword = \"a-long-password\"\n[dkim]\ndomain = \"example.org\"\nselector = \"nd\"\nkey_file = %q\n", keyFile))

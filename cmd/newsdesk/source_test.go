@@ -45,7 +45,7 @@ func sourceServer(t *testing.T) string {
 var linkedData = regexp.MustCompile(`(?s)<script type="application/ld\+json">[^<]*</script>`)
 
 func TestSourcesIngestAndRelatedReading(t *testing.T) {
-	d := newDesk(t, "NEWSDESK_INGEST_ALLOW_PRIVATE=true")
+	d := newInstall(t, "NEWSDESK_INGEST_ALLOW_PRIVATE=true")
 	feeds := sourceServer(t)
 	d.mustRun("source", "add", feeds+"/good.xml", "--category", "economy")
 	d.mustRun("source", "add", feeds+"/broken.xml", "--interval", "2h")
@@ -106,7 +106,7 @@ func TestSourcesIngestAndRelatedReading(t *testing.T) {
 }
 
 func TestSourceOPMLImportExport(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	opml := filepath.Join("..", "..", "feeds", "testdata", "opml")
 	out := d.mustRun("source", "import", filepath.Join(opml, "feedly.opml"))
 	if !strings.Contains(out, "Imported 4 sources") {
@@ -124,7 +124,7 @@ func TestSourceOPMLImportExport(t *testing.T) {
 			t.Errorf("export lacks %s:\n%s", want, exported)
 		}
 	}
-	again := newDesk(t)
+	again := newInstall(t)
 	path := again.writeFile("exported.opml", exported)
 	again.mustRun("source", "import", path)
 	if a, b := listWithoutTimes(d.mustRun("source", "list")), listWithoutTimes(again.mustRun("source", "list")); a != b {
@@ -154,7 +154,7 @@ func listWithoutTimes(list string) string {
 }
 
 func TestSourceBadInput(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	notOPML := d.writeFile("feed.opml", `<rss version="2.0"><channel/></rss>`)
 	badURL := d.writeFile("bad.opml", `<opml version="2.0"><body><outline text="X" xmlUrl="ftp://x.example/"/></body></opml>`)
 	d.mustRun("source", "add", "https://a.example/feed.xml")

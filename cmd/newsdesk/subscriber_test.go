@@ -8,7 +8,7 @@ import (
 )
 
 func TestNewsletterAndSubscriberCommands(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	out := d.mustRun("newsletter", "list")
 	if !strings.Contains(out, "daily") || !strings.Contains(out, "The Weekly Review") {
 		t.Fatalf("demo newsletters: %s", out)
@@ -50,7 +50,7 @@ func TestNewsletterAndSubscriberCommands(t *testing.T) {
 // TestImportExportsOfOtherTools imports a Mailchimp and a listmonk export
 // as they come: bad rows are reported by line, the good ones kept.
 func TestImportExportsOfOtherTools(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	mailchimp := "\ufeffEmail Address,First Name,Last Name,Address,Phone Number,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,LEID,EUID,NOTES,TAGS\n" +
 		"mc.one@example.com,Ann,Lee,,,2,2024-01-03 10:00:00,,2024-01-03 10:05:00,203.0.113.9,,,,,America/New_York,US,NY,2024-01-03 10:05:00,1,abc,,\"news\"\n" +
 		"mc.two@example.com,Bo,,,,2,2024-01-04 10:00:00,,,,,,,,Not/AZone,,,2024-01-04 10:00:00,2,def,,\n" +
@@ -85,7 +85,7 @@ func TestImportExportsOfOtherTools(t *testing.T) {
 // TestMailCommandsRefuseBadInput: exit 2, one line naming the problem,
 // nothing stored.
 func TestMailCommandsRefuseBadInput(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	before := d.mustRun("subscriber", "export")
 	noEmail := d.writeFile("noemail.csv", "name,status\nAnn,confirmed\n")
 	for _, tc := range []struct {
@@ -137,7 +137,7 @@ func TestMailCommandsRefuseBadInput(t *testing.T) {
 // TestDigestSendWithTheFileTransport: with no daemon, digest send delivers
 // itself, to files, and edition list and show report it.
 func TestDigestSendWithTheFileTransport(t *testing.T) {
-	d := newDesk(t)
+	d := newInstall(t)
 	out := d.mustRun("digest", "send", "--newsletter", "weekly", "--now")
 	if !strings.Contains(out, "Edition 1 of weekly: 3 recipients.") || !strings.Contains(out, "Edition 1 sent: 3 sent, 0 failed") {
 		t.Fatalf("digest send:\n%s", out)

@@ -53,7 +53,7 @@ func TestWebSubPingOnPublish(t *testing.T) {
 	h := &hub{}
 	hs := httptest.NewServer(h)
 	defer hs.Close()
-	d := newDesk(t, "NEWSDESK_FEEDS_HUB="+hs.URL, "NEWSDESK_SITE_BASE_URL=https://news.example.org")
+	d := newInstall(t, "NEWSDESK_FEEDS_HUB="+hs.URL, "NEWSDESK_SITE_BASE_URL=https://news.example.org")
 	base := d.serve()
 	for _, path := range []string{"/feed.xml", "/atom.xml", "/category/climate/atom.xml"} {
 		_, feed := get(t, base+path)

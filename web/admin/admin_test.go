@@ -16,6 +16,7 @@ import (
 
 	"github.com/newsdesk/newsdesk"
 	"github.com/newsdesk/newsdesk/digest"
+	"github.com/newsdesk/newsdesk/digest/digesttest"
 	"github.com/newsdesk/newsdesk/feeds"
 	"github.com/newsdesk/newsdesk/sqlite"
 	"github.com/newsdesk/newsdesk/templates"
@@ -173,8 +174,8 @@ func (b *browser) upload(path string, fields url.Values, field, name string, con
 	return b.do(req)
 }
 
-// fakeEditor stands in for cmd/newsdesk's editor, which the daemon's own
-// tests exercise.
+// fakeEditor stands in for editorial.Editor, which is tested in its own
+// package.
 type fakeEditor struct {
 	articles *sqlite.ArticleService
 	letters  *sqlite.NewsletterService
@@ -203,8 +204,7 @@ func (e *fakeEditor) SendNow(ctx context.Context, slug string) (*newsdesk.Editio
 	if err != nil {
 		return nil, err
 	}
-	ed := &newsdesk.Edition{Newsletter: n, Subject: "Now", HTML: "<p>x</p>", Status: newsdesk.EditionSending}
-	return ed, e.letters.CreateEdition(ctx, ed)
+	return digesttest.Edition(ctx, e.letters, n, "Now", "<p>x</p>", "x")
 }
 
 func (e *fakeEditor) ApproveEdition(ctx context.Context, id int64) (*newsdesk.Edition, error) {
@@ -250,7 +250,7 @@ func (e *fakeEditor) UnpublishArticle(ctx context.Context, id int64) (*newsdesk.
 	return e.articles.UnpublishArticle(ctx, id)
 }
 
-// CreateEdition makes the checks cmd/newsdesk's editor makes, with the
+// CreateEdition makes the checks editorial.Editor makes, with the
 // same field errors, and stores the edition.
 func (e *fakeEditor) CreateEdition(ctx context.Context, o newsdesk.OneOffEdition) (*newsdesk.Edition, error) {
 	e.record("create-edition " + strings.Join(o.Articles, ","))

@@ -13,13 +13,26 @@ import (
 	"github.com/newsdesk/newsdesk/web"
 )
 
-// Editor carries out the actions that involve more than one store call:
-// previews and test sends, sending now, edition controls, and publishing
-// with the feed cache and WebSub hub told.
+// Editor is the editor's use cases the desk runs (editorial.Editor):
+// previews and sends, one-off editions and edition controls, publishing
+// with the feed cache and WebSub hub told, and newsletters saved once
+// checked.
 type Editor interface {
+	DigestSender
+	EditionControls
+	Publisher
+	NewsletterSaver
+}
+
+// DigestSender previews a digest and sends it, as a test or for real.
+type DigestSender interface {
 	PreviewDigest(ctx context.Context, newsletter string, editionID int64, subscriber string) (*newsdesk.DigestPreview, error)
 	SendTest(ctx context.Context, newsletter string, editionID int64, to string) error
 	SendNow(ctx context.Context, newsletter string) (*newsdesk.Edition, error)
+}
+
+// EditionControls make a one-off edition and act on editions.
+type EditionControls interface {
 	// CreateEdition stores a one-off edition of hand-picked articles; its
 	// errors name the field to blame ("articles", "intro").
 	CreateEdition(ctx context.Context, o newsdesk.OneOffEdition) (*newsdesk.Edition, error)
@@ -27,10 +40,17 @@ type Editor interface {
 	PauseEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)
 	ResumeEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)
 	CancelEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)
+}
+
+// Publisher publishes articles and takes them back.
+type Publisher interface {
 	PublishArticle(ctx context.Context, id int64, at time.Time) (*newsdesk.Article, error)
 	UnpublishArticle(ctx context.Context, id int64) (*newsdesk.Article, error)
-	// CreateNewsletter and UpdateNewsletter check the schedule, time zone
-	// and template set as digests will use them before saving.
+}
+
+// NewsletterSaver saves newsletters; it checks the schedule, time zone
+// and template set as digests will use them before saving.
+type NewsletterSaver interface {
 	CreateNewsletter(ctx context.Context, n *newsdesk.Newsletter) error
 	UpdateNewsletter(ctx context.Context, slug string, upd newsdesk.NewsletterUpdate) (*newsdesk.Newsletter, error)
 }

@@ -10,13 +10,12 @@ import (
 	"github.com/newsdesk/newsdesk/web"
 )
 
-// NewsletterStore is what the desk reads and writes newsletters and
-// editions through; actions on editions go through the Editor.
+// NewsletterStore is what the desk reads of newsletters and editions.
+// Saving a newsletter and acting on an edition go through the Editor,
+// which checks them (editorial.Editor).
 type NewsletterStore interface {
 	FindNewsletterBySlug(ctx context.Context, slug string) (*newsdesk.Newsletter, error)
 	FindNewsletters(ctx context.Context) ([]*newsdesk.Newsletter, error)
-	CreateNewsletter(ctx context.Context, n *newsdesk.Newsletter) error
-	UpdateNewsletter(ctx context.Context, slug string, upd newsdesk.NewsletterUpdate) (*newsdesk.Newsletter, error)
 	FindEditionByID(ctx context.Context, id int64) (*newsdesk.Edition, error)
 	FindEditions(ctx context.Context, f newsdesk.EditionFilter) ([]*newsdesk.Edition, error)
 	FindDeliveries(ctx context.Context, editionID int64, status newsdesk.DeliveryStatus, limit int) ([]*newsdesk.Delivery, error)

@@ -58,12 +58,30 @@ type SubscriberStore interface {
 	DeleteSubscriber(ctx context.Context, id int64) error
 }
 
-// Editor runs the actions that take more than one store call: publishing
-// (feeds dropped, hub pinged), newsletters checked against the digest
-// scheduler and templates, previews and sends of editions.
+// Editor is the editor's use cases the API runs (editorial.Editor), in
+// three parts.
 type Editor interface {
+	ArticlePublisher
+	NewsletterSaver
+	EditionRunner
+}
+
+// ArticlePublisher publishes and unpublishes articles: feeds dropped, hub
+// pinged.
+type ArticlePublisher interface {
+	PublishArticle(ctx context.Context, id int64, at time.Time) (*newsdesk.Article, error)
+	UnpublishArticle(ctx context.Context, id int64) (*newsdesk.Article, error)
+}
+
+// NewsletterSaver saves a newsletter once its schedule, time zone and
+// template set pass the one check there is.
+type NewsletterSaver interface {
 	CreateNewsletter(ctx context.Context, n *newsdesk.Newsletter) error
 	UpdateNewsletter(ctx context.Context, slug string, upd newsdesk.NewsletterUpdate) (*newsdesk.Newsletter, error)
+}
+
+// EditionRunner previews, sends, makes and controls editions.
+type EditionRunner interface {
 	PreviewDigest(ctx context.Context, newsletter string, editionID int64, subscriber string) (*newsdesk.DigestPreview, error)
 	SendTest(ctx context.Context, newsletter string, editionID int64, to string) error
 	SendNow(ctx context.Context, newsletter string) (*newsdesk.Edition, error)
@@ -72,8 +90,6 @@ type Editor interface {
 	PauseEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)
 	ResumeEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)
 	CancelEdition(ctx context.Context, id int64) (*newsdesk.Edition, error)
-	PublishArticle(ctx context.Context, id int64, at time.Time) (*newsdesk.Article, error)
-	UnpublishArticle(ctx context.Context, id int64) (*newsdesk.Article, error)
 }
 
 // ImportReport is what a subscriber import did: rows stored, rows refused,

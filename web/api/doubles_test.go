@@ -14,7 +14,7 @@ import (
 	"github.com/newsdesk/newsdesk/web/api"
 )
 
-// storeEditor stands in for cmd/newsdesk's editor, whose digest rendering
+// storeEditor stands in for editorial.Editor, whose digest rendering
 // and delivery are tested there: it runs the store's part of each action,
 // checks newsletters with the digest package's rule (not template sets)
 // and previews as a fixed text.
