@@ -95,3 +95,27 @@ func TestOldAddressesRedirect(t *testing.T) {
 		}
 	}
 }
+
+// A Ghost post keeps Ghost's post id as its RSS guid, which is what
+// Ghost's feed gave; Atom, which wants an IRI, gets it under the desk's
+// tag: prefix.
+func TestGhostFeedIDs(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.importer().Ghost(context.Background(), "testdata/ghost.json"); err != nil {
+		t.Fatal(err)
+	}
+	p := &feeds.Publisher{Store: f.articles, Site: feeds.Site{Title: "The Review", BaseURL: base, Language: "en",
+		IDPrefix: "tag:news.example.org,2026-11-25:"}, Items: 20}
+	for format, want := range map[feeds.Format]string{
+		feeds.RSS:  `<guid isPermaLink="false">64f1a2b3c4d5e6f708192a3b</guid>`,
+		feeds.Atom: `<id>tag:news.example.org,2026-11-25:article:64f1a2b3c4d5e6f708192a3b</id>`,
+	} {
+		doc, err := p.Feed(context.Background(), feeds.Scope{}, format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(doc.Body), want) {
+			t.Errorf("%s feed lacks %s:\n%s", format, want, doc.Body)
+		}
+	}
+}
