@@ -28,11 +28,17 @@ func importPlatform(platform, what string) func(context.Context, *Env, []string)
 		fs := newFlags("import "+platform, env, &g)
 		batch := fs.Int("batch", importer.DefaultBatch, "articles saved per transaction")
 		reportFile := fs.String("report", "", "also write the report as JSON to `FILE`")
-		dropTags := fs.Bool("drop-tags", false, "WordPress: leave tags out instead of making them categories")
-		media := fs.String("media", "", "WordPress: a copy of wp-content/uploads (`DIR`) to copy the posts' files from")
-		siteURL := fs.String("url", "", "Substack: the publication's address, https://NAME.substack.com")
-		newsletter := fs.String("newsletter", "", "Substack: import the email list into the newsletter `SLUG`")
-		confirmed := fs.Bool("confirmed", false, "Substack: the email list opted in there: import it confirmed")
+		dropTags, media := new(bool), new(string)
+		siteURL, newsletter, confirmed := new(string), new(string), new(bool)
+		switch platform {
+		case "wordpress":
+			fs.BoolVar(dropTags, "drop-tags", false, "leave tags out instead of making them categories")
+			fs.StringVar(media, "media", "", "a copy of wp-content/uploads (`DIR`) to copy the posts' files from")
+		case "substack":
+			fs.StringVar(siteURL, "url", "", "the publication's address, https://NAME.substack.com (required)")
+			fs.StringVar(newsletter, "newsletter", "", "import the export's email list into the newsletter `SLUG`")
+			fs.BoolVar(confirmed, "confirmed", false, "the email list opted in on Substack: import it confirmed")
+		}
 		pos, err := parse(fs, args)
 		if err != nil {
 			return err
