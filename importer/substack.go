@@ -15,7 +15,6 @@ import (
 	"github.com/newsdesk/newsdesk"
 )
 
-
 // Substack imports a Substack export folder: posts.csv and posts/ID.html
 // for each post. Substack's feed gives each item its address,
 // https://NAME.substack.com/p/SLUG, as guid; the export does not hold that

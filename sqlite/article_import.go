@@ -87,6 +87,10 @@ func saveImported(ctx context.Context, tx *sql.Tx, im *newsdesk.ImportedArticle,
 		return "", err
 	}
 	outcome := newsdesk.ImportUnchanged
+	undated := a.CreatedAt.Equal(now) // the export gave no time: the first import's stays
+	if len(old) > 0 && undated {
+		a.CreatedAt, a.UpdatedAt = old[0].CreatedAt, old[0].UpdatedAt
+	}
 	switch {
 	case len(old) == 0:
 		if a.Slug, err = freeSlug(ctx, tx, a.Slug); err != nil {
@@ -100,6 +104,9 @@ func saveImported(ctx context.Context, tx *sql.Tx, im *newsdesk.ImportedArticle,
 		a.ID, a.Slug = old[0].ID, old[0].Slug
 	default:
 		a.ID, a.Slug = old[0].ID, old[0].Slug
+		if undated {
+			a.UpdatedAt = now
+		}
 		if err := saveFields(ctx, tx, a); err != nil {
 			return "", err
 		}
