@@ -265,3 +265,28 @@ func TestSubstack(t *testing.T) {
 		t.Errorf("Substack without its address: %v, want EINVALID", err)
 	}
 }
+
+// WXR 1.1, which older WordPress and WordPress.com wrote, differs from 1.2
+// in its namespaces only, and imports the same.
+func TestWordPressWXR11(t *testing.T) {
+	src, err := os.ReadFile("testdata/wordpress.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(t.TempDir(), "wxr11.xml")
+	if err := os.WriteFile(old, bytes.ReplaceAll(src, []byte("export/1.2/"), []byte("export/1.1/")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, b := newFixture(t), newFixture(t)
+	if _, err := a.importer().WordPress(context.Background(), "testdata/wordpress.xml"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.importer().WordPress(context.Background(), old); err != nil {
+		t.Fatal(err)
+	}
+	ja, _ := json.Marshal(a.stored(t))
+	jb, _ := json.Marshal(b.stored(t))
+	if !bytes.Equal(ja, jb) || !bytes.Contains(jb, []byte("Pictures from the shore")) {
+		t.Errorf("WXR 1.1 stored\n%s\nwant\n%s", jb, ja)
+	}
+}
