@@ -81,14 +81,18 @@ func (im *Importer) Ghost(ctx context.Context, path string) (*Report, error) {
 		return nil, newsdesk.Errorf(newsdesk.EINVALID, "%s: not a Ghost export: no db[0].data", path)
 	}
 	r := im.report("Ghost", path)
-	posts, err := ghostPosts(data, r)
+	posts, err := ghostPosts(data, strings.TrimRight(im.SiteURL, "/"), r)
 	if err != nil {
 		return nil, newsdesk.Errorf(newsdesk.EINVALID, "%s: %w", path, err)
 	}
 	return r, im.save(ctx, newConverter(), posts, r)
 }
 
-func ghostPosts(d *ghostData, r *Report) ([]*post, error) {
+// ghostURL stands for the site's address in the links and images of
+// exports from Ghost 4 on.
+const ghostURL = "__GHOST_URL__"
+
+func ghostPosts(d *ghostData, site string, r *Report) ([]*post, error) {
 	tags := map[string][]*newsdesk.Category{}
 	tagByID := map[string]*newsdesk.Category{}
 	for _, t := range d.Tags {
@@ -168,7 +172,13 @@ func ghostPosts(d *ghostData, r *Report) ([]*post, error) {
 			return nil, fail("published_at", fmt.Errorf("a %s post needs a date", gp.Status))
 		}
 		a.Slug = slugFor(gp.Slug, gp.Title, "post-"+strings.ToLower(gp.ID), note)
-		a.Image = deref(gp.FeatureImage)
+		a.Image = strings.ReplaceAll(deref(gp.FeatureImage), ghostURL, site)
+		if strings.Contains(p.html, ghostURL) {
+			p.html = strings.ReplaceAll(p.html, ghostURL, site)
+			if site == "" {
+				note("links to the old site (%s) are now relative to this one: give --url https://OLD-SITE to keep them there", ghostURL)
+			}
+		}
 		a.Categories = tags[gp.ID]
 		authorID := primary[gp.ID]
 		if authorID == "" {

@@ -40,8 +40,8 @@ type Importer struct {
 	MediaFrom string
 	// MediaDir is the desk's media store, served under /media/.
 	MediaDir string
-	// SiteURL is the old site's address, for exports that do not carry it
-	// (Substack's).
+	// SiteURL is the old site's address, for exports that do not carry it:
+	// Substack's, and Ghost's links to __GHOST_URL__.
 	SiteURL string
 	// Progress is told how many posts of how many are saved; nil tells
 	// nobody.

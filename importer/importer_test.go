@@ -242,6 +242,7 @@ func TestWordPressMedia(t *testing.T) {
 func TestGhost(t *testing.T) {
 	f := newFixture(t)
 	res := f.importTwice(t, func(im *importer.Importer) (*importer.Report, error) {
+		im.SiteURL = "https://ghost.example.com/"
 		return im.Ghost(context.Background(), "testdata/ghost.json")
 	})
 	golden(t, "ghost.golden.json", res)

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"sort"
@@ -24,26 +25,27 @@ import (
 // namespace they are in; content:encoded and excerpt:encoded share a
 // local name and are told apart by namespace.
 type wxrItem struct {
-	Title    string    `xml:"title"`
-	Link     string    `xml:"link"`
-	PubDate  string    `xml:"pubDate"`
-	Creator  string    `xml:"creator"`
-	GUID     string    `xml:"guid"`
-	Encoded  []nsText  `xml:"encoded"`
-	ID       string    `xml:"post_id"`
-	Date     string    `xml:"post_date"`
-	DateGMT  string    `xml:"post_date_gmt"`
-	Modified string    `xml:"post_modified"`
-	ModGMT   string    `xml:"post_modified_gmt"`
-	Name     string    `xml:"post_name"`
-	Status   string    `xml:"status"`
-	Parent   string    `xml:"post_parent"`
-	Order    int       `xml:"menu_order"`
-	Type     string    `xml:"post_type"`
-	Password string    `xml:"post_password"`
-	URL      string    `xml:"attachment_url"`
-	Terms    []wxrTerm `xml:"category"`
-	Meta     []wxrMeta `xml:"postmeta"`
+	Title    string     `xml:"title"`
+	Link     string     `xml:"link"`
+	PubDate  string     `xml:"pubDate"`
+	Creator  string     `xml:"creator"`
+	GUID     string     `xml:"guid"`
+	Encoded  []nsText   `xml:"encoded"`
+	ID       string     `xml:"post_id"`
+	Date     string     `xml:"post_date"`
+	DateGMT  string     `xml:"post_date_gmt"`
+	Modified string     `xml:"post_modified"`
+	ModGMT   string     `xml:"post_modified_gmt"`
+	Name     string     `xml:"post_name"`
+	Status   string     `xml:"status"`
+	Parent   string     `xml:"post_parent"`
+	Order    int        `xml:"menu_order"`
+	Type     string     `xml:"post_type"`
+	Password string     `xml:"post_password"`
+	URL      string     `xml:"attachment_url"`
+	Terms    []wxrTerm  `xml:"category"`
+	Meta     []wxrMeta  `xml:"postmeta"`
+	Comments []struct{} `xml:"comment"`
 
 	line int
 }
@@ -204,6 +206,9 @@ func (im *Importer) wordpressPosts(x *wxr, media *mediaStore, r *Report) ([]*pos
 			return nil, fmt.Errorf("line %d: %s (guid %s): %w", it.line, itemName(it.Title, it.ID), it.GUID, err)
 		}
 		posts = append(posts, p)
+		for range it.Comments {
+			r.skip("comments (newsdesk has none)")
+		}
 	}
 	return posts, nil
 }
@@ -231,7 +236,8 @@ var wpStatus = map[string]newsdesk.ArticleStatus{
 func (im *Importer) wordpressPost(x *wxr, it *wxrItem, attachments map[string]*wxrItem, children []*wxrItem, media *mediaStore) (*post, error) {
 	p := &post{item: itemName(it.Title, it.GUID), html: it.encoded("purl.org/rss/1.0/modules/content")}
 	note := func(format string, args ...any) { p.changes = append(p.changes, fmt.Sprintf(format, args...)) }
-	a := &newsdesk.Article{Title: strings.TrimSpace(it.Title)}
+	// WordPress writes titles escaped for HTML, and some were stored so.
+	a := &newsdesk.Article{Title: strings.TrimSpace(html.UnescapeString(it.Title))}
 	p.article = a
 	if a.Title == "" {
 		a.Title = "Untitled"

@@ -34,6 +34,8 @@ func importPlatform(platform, what string) func(context.Context, *Env, []string)
 		case "wordpress":
 			fs.BoolVar(dropTags, "drop-tags", false, "leave tags out instead of making them categories")
 			fs.StringVar(media, "media", "", "a copy of wp-content/uploads (`DIR`) to copy the posts' files from")
+		case "ghost":
+			fs.StringVar(siteURL, "url", "", "the old site's address, which Ghost's export writes as __GHOST_URL__")
 		case "substack":
 			fs.StringVar(siteURL, "url", "", "the publication's address, https://NAME.substack.com (required)")
 			fs.StringVar(newsletter, "newsletter", "", "import the export's email list into the newsletter `SLUG`")
