@@ -140,7 +140,7 @@ func ghostPosts(d *ghostData, site string, r *Report) ([]*post, error) {
 		fail := func(field string, err error) error {
 			return fmt.Errorf("%s (id %s): field %s: %w", p.item, gp.ID, field, err)
 		}
-		a := &newsdesk.Article{UID: gp.ID, Title: strings.TrimSpace(gp.Title)}
+		a := &newsdesk.Article{UID: gp.ID, Title: checkTitle(strings.TrimSpace(gp.Title), note)}
 		if a.UID == "" {
 			return nil, fail("id", fmt.Errorf("the post has no id"))
 		}

@@ -13,6 +13,8 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/newsdesk/newsdesk"
 )
@@ -108,11 +110,32 @@ func (im *Importer) progress(done, total int) {
 }
 
 func (im *Importer) report(platform, source string) *Report {
-	r := &Report{Platform: platform, Source: source}
-	if im.Clock != nil {
-		r.At = im.Clock.Now()
+	return &Report{Platform: platform, Source: source, At: im.now()}
+}
+
+func (im *Importer) now() time.Time {
+	if im.Clock == nil {
+		return time.Now().UTC()
 	}
-	return r
+	return im.Clock.Now()
+}
+
+// checkTitle gives a post with no title one, and cuts one longer than
+// an article's title may be.
+func checkTitle(title string, note func(string, ...any)) string {
+	switch {
+	case title == "":
+		note("the post has no title: it is called Untitled")
+		return "Untitled"
+	case len(title) > 500:
+		t := title[:500]
+		for !utf8.ValidString(t) {
+			t = t[:len(t)-1]
+		}
+		note("the title was longer than 500 bytes: it is cut")
+		return t
+	}
+	return title
 }
 
 // oldPaths makes redirect keys of a post's old addresses, once each.

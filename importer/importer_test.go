@@ -291,3 +291,28 @@ func TestWordPressWXR11(t *testing.T) {
 		t.Errorf("WXR 1.1 stored\n%s\nwant\n%s", jb, ja)
 	}
 }
+
+// Posts that share a guid (copied from another blog, say) each become an
+// article, and a second run still changes nothing.
+func TestWordPressSharedGUID(t *testing.T) {
+	src, err := os.ReadFile("testdata/wordpress.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "shared.xml")
+	shared := bytes.Replace(src, []byte(`<guid isPermaLink="false">http://old.example.com/?p=4</guid>`),
+		[]byte(`<guid isPermaLink="false">http://old.example.com/?p=1</guid>`), 1)
+	if err := os.WriteFile(path, shared, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	res := f.importTwice(t, func(im *importer.Importer) (*importer.Report, error) {
+		return im.WordPress(context.Background(), path)
+	})
+	if res.Report.Created != 5 {
+		t.Errorf("created %d, want 5", res.Report.Created)
+	}
+	if _, err := f.articles.FindArticleByUID(context.Background(), "http://old.example.com/?p=1#post-4"); err != nil {
+		t.Errorf("the second post with the guid: %v", err)
+	}
+}

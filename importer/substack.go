@@ -95,11 +95,7 @@ func substackPost(get func(string) string, dir, site string, r *Report) (*post, 
 	}
 	p := &post{item: itemName(get("title"), id)}
 	note := func(format string, args ...any) { p.changes = append(p.changes, fmt.Sprintf(format, args...)) }
-	a := &newsdesk.Article{UID: site + "/p/" + slug, Title: get("title"), Status: newsdesk.StatusDraft}
-	if a.Title == "" {
-		a.Title = "Untitled"
-		note("the post has no title: it is called Untitled")
-	}
+	a := &newsdesk.Article{UID: site + "/p/" + slug, Title: checkTitle(get("title"), note), Status: newsdesk.StatusDraft}
 	at, err := ghostTime(get("post_date"))
 	if err != nil {
 		return nil, fmt.Errorf("field post_date: %w", err)

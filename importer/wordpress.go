@@ -194,6 +194,7 @@ func (im *Importer) wordpressPosts(x *wxr, media *mediaStore, r *Report) ([]*pos
 		}
 	}
 	var posts []*post
+	seen := map[string]bool{}
 	for _, it := range x.items {
 		if reason := wpSkip(it); reason != "" {
 			if reason != "attachment" || media == nil {
@@ -205,6 +206,13 @@ func (im *Importer) wordpressPosts(x *wxr, media *mediaStore, r *Report) ([]*pos
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %s (guid %s): %w", it.line, itemName(it.Title, it.ID), it.GUID, err)
 		}
+		if seen[p.article.UID] {
+			// Posts copied from another blog can share a guid: each still
+			// becomes an article, the later ones under an id of their own.
+			p.changes = append(p.changes, fmt.Sprintf("guid %s is another post's too: this one's id is %s#post-%s", p.article.UID, p.article.UID, it.ID))
+			p.article.UID += "#post-" + it.ID
+		}
+		seen[p.article.UID] = true
 		posts = append(posts, p)
 		for range it.Comments {
 			r.skip("comments (newsdesk has none)")
@@ -239,10 +247,7 @@ func (im *Importer) wordpressPost(x *wxr, it *wxrItem, attachments map[string]*w
 	// WordPress writes titles escaped for HTML, and some were stored so.
 	a := &newsdesk.Article{Title: strings.TrimSpace(html.UnescapeString(it.Title))}
 	p.article = a
-	if a.Title == "" {
-		a.Title = "Untitled"
-		note("the post has no title: it is called Untitled")
-	}
+	a.Title = checkTitle(a.Title, note)
 	status, ok := wpStatus[it.Status]
 	if !ok {
 		return nil, newsdesk.FieldErrorf("wp:status", "field wp:status: %q is not a WordPress post status", it.Status)
@@ -251,7 +256,7 @@ func (im *Importer) wordpressPost(x *wxr, it *wxrItem, attachments map[string]*w
 		note("pending review: imported as a draft")
 	}
 	a.Status = status
-	if err := wpDates(it, a, note); err != nil {
+	if err := wpDates(it, a, im.now(), note); err != nil {
 		return nil, err
 	}
 	if err := wpID(x, it, a, note); err != nil {
@@ -300,7 +305,7 @@ const wpTimeLayout = "2006-01-02 15:04:05"
 
 // wpDates sets publication and change times from the GMT fields, which
 // WordPress leaves at 0000-00-00 for drafts.
-func wpDates(it *wxrItem, a *newsdesk.Article, note func(string, ...any)) error {
+func wpDates(it *wxrItem, a *newsdesk.Article, now time.Time, note func(string, ...any)) error {
 	at, err := wpTime("wp:post_date_gmt", it.DateGMT)
 	if err != nil {
 		return err
@@ -320,6 +325,9 @@ func wpDates(it *wxrItem, a *newsdesk.Article, note func(string, ...any)) error 
 	}
 	if a.Status != newsdesk.StatusDraft {
 		a.PublishedAt = at
+	}
+	if a.Status == newsdesk.StatusScheduled && !at.After(now) {
+		note("scheduled for %s, which has passed: published, as WordPress would on its next run", at.Format(time.RFC3339))
 	}
 	a.CreatedAt = at
 	if a.CreatedAt.IsZero() {

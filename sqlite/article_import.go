@@ -187,16 +187,19 @@ func freeSlug(ctx context.Context, tx *sql.Tx, slug string) (string, error) {
 	return "", newsdesk.Errorf(newsdesk.ECONFLICT, "no free slug after %q", slug)
 }
 
-// saveRedirects points the old paths at a and reports whether any row
-// changed. The article's own address is never a redirect.
+// saveRedirects points the old paths no other article has at a, and
+// reports whether any was new. The article's own address is never a
+// redirect.
 func saveRedirects(ctx context.Context, tx *sql.Tx, a *Article, paths []string) (bool, error) {
 	changed := false
 	for _, p := range paths {
 		if p == "" || p == "/articles/"+a.Slug {
 			continue
 		}
+		// The first article to claim a path keeps it, so that running the
+		// same import again finds every path as it left it.
 		res, err := tx.ExecContext(ctx, `INSERT INTO redirects (path, article_id) VALUES (?, ?)
-			ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id WHERE article_id != excluded.article_id`, p, a.ID)
+			ON CONFLICT (path) DO NOTHING`, p, a.ID)
 		if err != nil {
 			return false, fmt.Errorf("redirect %q: %w", p, err)
 		}
