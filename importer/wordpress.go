@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -120,7 +119,7 @@ func (im *Importer) WordPress(ctx context.Context, path string) (*Report, error)
 // parseWXR reads the whole export, so that a broken file is refused before
 // anything is saved.
 func parseWXR(src []byte) (*wxr, error) {
-	d := xml.NewDecoder(bytes.NewReader([]byte(feeds.CleanXMLText(string(src)))))
+	d := xml.NewDecoder(strings.NewReader(feeds.CleanXMLText(string(src))))
 	d.CharsetReader = charset.NewReaderLabel
 	d.Entity = xml.HTMLEntity
 	x := &wxr{authors: map[string]wxrAuthor{}}
