@@ -216,15 +216,10 @@ func newAuthor(login, name, email, fallback string) *newsdesk.Author {
 	return au
 }
 
-// feedID returns the id to keep for a post: the one its feeds carried
-// when that is an absolute IRI, as Atom requires of an id.
-func feedID(id string) (string, bool) {
-	id = strings.TrimSpace(id)
+// isIRI reports whether a feed id is an absolute IRI, as Atom wants ids.
+func isIRI(id string) bool {
 	u, err := url.Parse(id)
-	if err != nil || u.Scheme == "" || strings.ContainsAny(id, " \t\n<>\"{}|\\^`") {
-		return id, false
-	}
-	return id, true
+	return err == nil && u.Scheme != "" && !strings.ContainsAny(id, " \t\n<>\"{}|\\^`")
 }
 
 // itemName names a post in an error message.

@@ -293,7 +293,7 @@ func wpID(x *wxr, it *wxrItem, a *newsdesk.Article, note func(string, ...any)) e
 		guid = strings.TrimRight(x.siteURL, "/") + "/?p=" + it.ID
 		note("the post has no guid: its id is %s, as WordPress would have made it", guid)
 	}
-	if _, ok := feedID(guid); !ok {
+	if !isIRI(guid) {
 		note("guid %q is not an absolute IRI: Atom readers may not accept it as an id", guid)
 	}
 	a.UID = guid
