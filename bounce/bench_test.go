@@ -3,6 +3,7 @@ package bounce_test
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -44,6 +45,7 @@ func BenchmarkReceiverParallel(b *testing.B) {
 	tpl := string(d.report("postfix-hard", "dead@example.net", verp, "MSGID"))
 	var n atomic.Int64
 	b.SetParallelism(2) // 2 × GOMAXPROCS connections
+	before := heapInUse()
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
@@ -62,4 +64,14 @@ func BenchmarkReceiverParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "reports/s")
+	b.ReportMetric(float64(heapInUse()-before)/(1<<20), "MB-heap-growth")
+}
+
+// heapInUse is the live heap after a collection, to show that memory stays
+// flat however many reports go through.
+func heapInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse)
 }

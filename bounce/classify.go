@@ -8,12 +8,14 @@ import (
 )
 
 // classify tells a failed recipient's bounce type from its status code and
-// the server's words. A 4.x.x status is soft, and so is a full mailbox
-// (5.2.2), a message too large (5.2.3, 5.3.4) or a policy refusal (5.7.x)
-// that does not say the address is unknown: those are about this message
-// or this sender, not the mailbox, and a subscriber is marked bounced for
-// them only when they repeat. Any other 5.x.x is hard. With no usable
-// code, the words decide.
+// the server's words. A failure is hard only when it says the address
+// itself is gone: the mailbox or the domain does not exist, has moved, or
+// accepts no mail (RFC 3463's 5.1.x address statuses, or words that say
+// so). Everything else (a full mailbox, a message too large, a policy or
+// spam refusal, a blocked sender, a suspended account, an expired queue)
+// is about this message, this sender or this moment, and is soft: it
+// marks a subscriber bounced only when it repeats. With no usable code,
+// the words decide.
 func classify(status, diag string) newsdesk.BounceType {
 	if status == "" || status == "5.0.0" || status == "4.0.0" {
 		if s := findStatus(diag); s != "" && s != "5.0.0" && s != "4.0.0" {
@@ -22,30 +24,30 @@ func classify(status, diag string) newsdesk.BounceType {
 	}
 	phrase := phraseType(diag)
 	switch {
-	case strings.HasPrefix(status, "4."):
+	case phrase == newsdesk.BounceSoft:
 		return newsdesk.BounceSoft
-	case strings.HasPrefix(status, "5."):
-		if phrase == newsdesk.BounceSoft {
-			return newsdesk.BounceSoft
-		}
-		switch {
-		case status == "5.2.2", status == "5.2.3", status == "5.3.4":
-			return newsdesk.BounceSoft
-		case strings.HasPrefix(status, "5.7.") && phrase != newsdesk.BounceHard:
-			return newsdesk.BounceSoft
-		}
+	case addressStatus(status) || phrase == newsdesk.BounceHard:
 		return newsdesk.BounceHard
-	}
-	if phrase != "" {
-		return phrase
+	case strings.HasPrefix(status, "4."), strings.HasPrefix(status, "5."):
+		return newsdesk.BounceSoft
 	}
 	switch basicCode(diag) / 100 {
-	case 5:
-		return newsdesk.BounceHard
-	case 4:
+	case 4, 5:
 		return newsdesk.BounceSoft
 	}
 	return newsdesk.BounceUnknown
+}
+
+// addressStatus reports whether an RFC 3463 status says the address is
+// bad: 5.1.1 (no such mailbox), 5.1.2 (no such domain), 5.1.3 (bad
+// syntax), 5.1.6 (moved), 5.1.10 (null MX), any other 5.1.0 address
+// status, and 5.4.4 (no route: the domain has no mail servers).
+func addressStatus(status string) bool {
+	switch status {
+	case "5.1.0", "5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.4.4":
+		return true
+	}
+	return false
 }
 
 var (
@@ -86,7 +88,8 @@ var (
 		"address could not be found", "mailbox unavailable", "mailbox is unavailable", "no mailbox",
 		"account disabled", "account has been disabled", "account is disabled", "not a valid", "no longer active",
 		"domain not found", "host not found", "host or domain name not found", "name or service not known",
-		"unrouteable", "unroutable", "no mx", "non-existent", "nonexistent", "recipient address rejected"}
+		"unrouteable", "unroutable", "no mx", "invalid domain", "no such domain", "unknown domain",
+		"domain is not reachable", "recipient name is not recognized", "unknown or illegal alias", "bad destination mailbox", "non-existent", "nonexistent"}
 	delayPhrases = []string{"delayed", "has not yet been delivered", "will retry", "will continue trying",
 		"still trying", "not been delivered yet", "delivery delayed", "warning: message"}
 	finalPhrases = []string{"permanent", "failed", "could not be delivered", "couldn't be delivered",

@@ -18,6 +18,8 @@ func (p *parser) finish(h mail.Header) {
 	case p.dsn && len(p.r.Recipients) > 0:
 		p.r.Kind = KindDSN
 		p.fillDiagnostics(text)
+		p.hardFromText(text)
+		p.afterData(text)
 	case p.dsn:
 		// A delivery-status part that names nobody, or only good news.
 		p.r.Kind = KindDSN
@@ -75,6 +77,37 @@ func (p *parser) fillDiagnostics(text string) {
 	}
 }
 
+// hardFromText makes the one soft failure of a report hard when its code
+// says nothing particular (5.0.0) and the human text says the address is
+// gone, as Gmail's "Address not found" does above a bare 5.0.0.
+func (p *parser) hardFromText(text string) {
+	if len(p.r.Recipients) != 1 {
+		return
+	}
+	rc := p.r.Recipients[0]
+	if rc.Type == newsdesk.BounceSoft && (rc.Status == "5.0.0" || rc.Status == "") &&
+		phraseType(humanPart(text)) == newsdesk.BounceHard {
+		rc.Type = newsdesk.BounceHard
+	}
+}
+
+// afterData makes soft a failure that only the words call an unknown
+// user when the server said so at the end of DATA: it has taken the
+// recipient at RCPT TO and then refused the content, which a filter does,
+// not a missing mailbox.
+func (p *parser) afterData(text string) {
+	if !afterDataRE.MatchString(text) {
+		return
+	}
+	for _, rc := range p.r.Recipients {
+		if rc.Type == newsdesk.BounceHard && !addressStatus(rc.Status) {
+			rc.Type = newsdesk.BounceSoft
+		}
+	}
+}
+
+var afterDataRE = regexp.MustCompile(`(?i)in reply to end of data|after end of data|in reply to data command|>>> data`)
+
 // fallback reads a report that has no delivery-status part, as Yahoo,
 // older Exchange and Gmail, and many small servers send, from its human
 // text: the failed address from X-Failed-Recipients or the text, the
@@ -95,11 +128,18 @@ func (p *parser) fallback(h mail.Header, text string) bool {
 	if containsAny(lower, delayPhrases) && !containsAny(lower, finalPhrases) && !strings.HasPrefix(status, "5.") {
 		typ = newsdesk.BounceDelayed
 	}
+	if typ == newsdesk.BounceUnknown && looksLikeBounce(h) && containsAny(lower, finalPhrases) {
+		// A mail system says it failed but not why: count it, softly.
+		typ = newsdesk.BounceSoft
+	}
 	if typ == newsdesk.BounceUnknown {
 		return false
 	}
 	if status == "" {
 		status = findStatus(line)
+	}
+	if typ == newsdesk.BounceHard && !addressStatus(status) && afterDataRE.MatchString(text) {
+		typ = newsdesk.BounceSoft
 	}
 	for _, addr := range p.failedAddresses(h, human) {
 		p.r.Recipients = append(p.r.Recipients, &Recipient{Address: addr, Type: typ, Status: status, Diagnostic: line})
@@ -143,7 +183,11 @@ var (
 	addressRE          = regexp.MustCompile(`[A-Za-z0-9._%+\-=]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+`)
 	quotedMessageIDRE  = regexp.MustCompile(`(?im)^[ \t>]*Message-ID:[ \t]*<([^>\s]+@[^>\s]+)>`)
 	quotedReturnPathRE = regexp.MustCompile(`(?im)^[ \t>]*Return-Path:[ \t]*<([^>\s]+@[^>\s]+)>`)
-	quotedHeadersRE    = regexp.MustCompile(`(?im)^[ \t>]*(?:Received|Return-Path|Message-ID|Date|From|Subject|DKIM-Signature|MIME-Version):`)
+	// quotedHeadersRE finds where the original message is quoted: at a
+	// header that only a whole message has (a summary such as Exchange's
+	// "To: … Subject: … Sent: …" lines is part of the explanation), or at
+	// the separator line a server writes before the copy.
+	quotedHeadersRE = regexp.MustCompile(`(?im)^[ \t>]*(?:(?:Received|Return-Path|Message-ID|DKIM-Signature|ARC-Seal|MIME-Version|X-Received):|-{2,} ?(?:Original message|This is a copy of|Below this line is a copy|Forwarded message|original message))`)
 )
 
 // humanPart is the text before the first quoted header of the original

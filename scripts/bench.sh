@@ -10,7 +10,8 @@
 # "TARGET MISSED" and still exits 0.
 #
 # Environment:
-#   BENCH_ONLY=feeds|pages|render|ingest|mail|digest|soak  run one benchmark only
+#   BENCH_ONLY=feeds|pages|render|bounces|ingest|mail|digest|soak  run one benchmark only
+#   BENCH_BOUNCES            reports fed to the bounce receiver (default 100000)
 #   BENCH_SHORT=1            skip the 100,000-article archive (go test -short)
 #   BENCH_RENDER_TARGET_MS   ceiling for one publish at 100k articles (default 50)
 #   BENCH_RENDER_GROWTH      largest acceptable 100k/1k cost ratio (default 2)
@@ -99,6 +100,28 @@ if [[ -z $only || $only == render ]]; then
 				}
 			}
 		' "$work/render.txt" >>"$summary"
+	fi
+	echo
+fi
+
+if [[ -z $only || $only == bounces ]]; then
+	# 100,000 DSNs through the SMTP bounce receiver over four connections,
+	# as an MTA delivers them: each parsed, matched by its VERP token and
+	# recorded.
+	echo "### Bounces (go test -bench ReceiverParallel ./bounce/)"
+	echo "@section bounces" >>"$summary"
+	go test -run '^$' -bench 'ReceiverParallel' -benchtime=${BENCH_BOUNCES:-100000}x -timeout 30m ./bounce/ | tee "$work/bounces.txt"
+	if ((PIPESTATUS[0] != 0)); then
+		echo "bounces: CRASHED (see above)" >>"$summary"
+		crashed=1
+	else
+		awk -v target="${BENCH_BOUNCES_TARGET:-2000}" '
+			$1 ~ /^BenchmarkReceiverParallel/ {
+				for (i = 2; i < NF; i++) { if ($(i + 1) == "reports/s") rate = $i; if ($(i + 1) == "MB-heap-growth") heap = $i }
+				printf "bounces: %d reports classified and recorded, %.0f a second (target >= %d), live heap %+.1f MB after them: %s\n", \
+					$2, rate, target, heap, rate >= target && heap < 16 ? "ok" : "TARGET MISSED"
+			}
+		' "$work/bounces.txt" >>"$summary"
 	fi
 	echo
 fi

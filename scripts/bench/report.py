@@ -27,6 +27,7 @@ SECTIONS = {
     "ingest": ("Ingest vs bare gofeed parsing", "scripts/bench/ingest.sh"),
     "mail": ("Delivery vs smtp-source", "scripts/bench/mail.sh"),
     "digest": ("Personalised digest vs smtp-source", "scripts/bench/digest.sh"),
+    "bounces": ("Bounces through the SMTP receiver", "BENCH_ONLY=bounces make bench   # go test -bench ReceiverParallel ./bounce/"),
     "soak": ("Soak: feeds under load while delivering and ingesting", "scripts/bench/soak.sh   # SOAK_DURATION=180"),
 }
 MISSED = re.compile(r"TARGET MISSED|\bFAIL\b|CRASHED")
