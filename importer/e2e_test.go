@@ -66,11 +66,12 @@ func TestOldAddressesRedirect(t *testing.T) {
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	for path, want := range map[string]string{
-		"/?p=1":                 "/articles/hello-world",
-		"/index.php?p=1":        "/articles/hello-world",
-		"/?p=1&utm_source=x":    "/articles/hello-world",
-		"/2014/06/hello-world/": "/articles/hello-world",
-		"/2014/06/hello-world":  "/articles/hello-world",
+		"/?p=1":                       "/articles/hello-world",
+		"/index.php?p=1":              "/articles/hello-world",
+		"/?p=1&utm_source=x":          "/articles/hello-world",
+		"/2014/06/hello-world/":       "/articles/hello-world",
+		"/2014/06/hello-world":        "/articles/hello-world",
+		"/2014/06/hello-world/photo/": "/articles/hello-world",
 		"/2015/01/%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82-%D0%BC%D0%B8%D1%80/": "/articles/post-2",
 		"/2015/01/%d0%bf%d1%80%d0%b8%d0%b2%d0%b5%d1%82-%d0%bc%d0%b8%d1%80/": "/articles/post-2",
 		"/feed/":                  "/feed.xml",

@@ -264,6 +264,9 @@ func (im *Importer) wordpressPost(x *wxr, it *wxrItem, attachments map[string]*w
 	a.Slug = slugFor(it.Name, it.Title, "post-"+it.ID, note)
 	p.excerpt = cut(plain(it.encoded("excerpt")), 1000)
 	p.links = []string{it.Link, it.GUID}
+	for _, at := range children {
+		p.links = append(p.links, at.Link) // its attachment pages, as /2014/06/slug/photo/
+	}
 	if _, err := strconv.Atoi(it.ID); err == nil {
 		p.links = append(p.links, "/?p="+it.ID)
 	}

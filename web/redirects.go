@@ -86,7 +86,7 @@ func (s *Server) redirectTarget(r *http.Request) string {
 			return to + "/atom.xml"
 		case m[3] != "":
 			return to + "/feed.xml"
-		case kind != m[1]:
+		default: // WordPress's /category/x/, with its slash
 			return to
 		}
 	}

@@ -54,6 +54,8 @@ func TestOldAddresses(t *testing.T) {
 		{"GET", "/rss/", 301, "/feed.xml"},
 		{"GET", "/?feed=atom", 301, "/atom.xml"},
 		{"GET", "/author/ada/feed/", 301, "/author/ada/feed.xml"},
+		{"GET", "/category/climate/", 301, "/category/climate"},
+		{"GET", "/tag/oceans/feed/atom/", 301, "/category/oceans/atom.xml"},
 		{"POST", "/?p=7", 0, ""},
 		{"GET", "/2014/06/unknown/", 404, ""},
 	} {
