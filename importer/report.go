@@ -66,9 +66,9 @@ func (r *Report) Summary() string {
 		sort.Strings(reasons)
 		parts := make([]string, len(reasons))
 		for i, k := range reasons {
-			parts[i] = fmt.Sprintf("%d %s", r.Skipped[k], k)
+			parts[i] = fmt.Sprintf("%s %d", k, r.Skipped[k])
 		}
-		s += "; skipped " + strings.Join(parts, ", ")
+		s += "; not imported: " + strings.Join(parts, ", ")
 	}
 	if r.Media > 0 {
 		s += fmt.Sprintf("; %d media files copied", r.Media)
@@ -81,6 +81,9 @@ func (r *Report) Summary() string {
 func (r *Report) Write(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(r.Summary() + "\n")
+	if r.Skipped["attachment"] > 0 {
+		b.WriteString("Attachments are files, not articles: --media DIR (a copy of wp-content/uploads) copies those the posts use.\n")
+	}
 	for _, p := range r.Posts {
 		if p.Outcome == newsdesk.ImportUnchanged {
 			continue

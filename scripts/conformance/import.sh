@@ -31,7 +31,7 @@ export NEWSDESK_SITE_BASE_URL=$base
 nd() { "$repo/bin/newsdesk" "$@" --config "$tmp/newsdesk.toml" --data "$tmp/data"; }
 
 "$repo/bin/newsdesk" init --data "$tmp/data" >init.log 2>&1 || { fail "newsdesk init: $(tail -n 2 init.log | tr '\n' ' ')"; exit 0; }
-if nd import wordpress "$wxr" >first.out 2>first.err && grep -q ': 5 created, 0 updated, 0 unchanged; skipped ' first.out; then
+if nd import wordpress "$wxr" >first.out 2>first.err && grep -q ': 5 created, 0 updated, 0 unchanged; not imported: ' first.out; then
   ok "wordpress: $(head -n 1 first.out)"
 else
   fail "wordpress: $(head -n 1 first.out) $(tail -n 2 first.err | tr '\n' ' ')"
