@@ -201,8 +201,12 @@ func newAuthor(login, name, email, fallback string) *newsdesk.Author {
 	if au.Slug == "" {
 		au.Slug = newsdesk.Slugify(name)
 	}
-	if au.Slug == "" {
+	if au.Slug == "" && newsdesk.ValidSlug(fallback) {
 		au.Slug = fallback
+	}
+	if au.Slug == "" { // a login and name in another script, and no id
+		sum := sha256.Sum256([]byte(login))
+		au.Slug = "author-" + hex.EncodeToString(sum[:4])
 	}
 	if au.Name == "" {
 		au.Name = strings.TrimSpace(login)

@@ -368,6 +368,9 @@ func (im *Importer) wpCategories(terms []wxrTerm, note func(string, ...any)) []*
 		if name == "" {
 			name = t.Nicename
 		}
+		if name == "" {
+			continue
+		}
 		cs = append(cs, &newsdesk.Category{Slug: categorySlug(t.Nicename, name), Name: name})
 	}
 	if dropped > 0 {
