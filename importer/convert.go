@@ -21,7 +21,7 @@ import (
 
 // keptAsHTML are elements Markdown has no syntax for: they stay in the
 // body as (sanitised) HTML, which the Markdown renderer passes through.
-var keptAsHTML = []string{"figure", "sup", "sub", "mark", "u", "ins", "kbd", "abbr", "dl", "details"}
+var keptAsHTML = []string{"figure", "sup", "sub", "mark", "u", "ins", "abbr", "q", "cite", "small", "time", "dl", "details"}
 
 // converter turns the HTML of a post into Markdown. What Markdown cannot
 // say stays as sanitised HTML; what is removed or changed is noted.
