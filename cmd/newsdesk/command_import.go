@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
@@ -116,12 +118,18 @@ func (a *app) importSubstackLists(ctx context.Context, env *Env, dir, newsletter
 	return nil
 }
 
-// importProgress shows a bar on a terminal and nothing otherwise: the
-// report says what was done.
+// importProgress shows a bar on a terminal, and otherwise a line on
+// standard error at most once a second while posts are being saved.
 func importProgress(env *Env) func(done, total int) {
 	f, ok := env.Stderr.(*os.File)
 	if !ok || !isatty.IsTerminal(f.Fd()) {
-		return nil
+		last := time.Now()
+		return func(done, total int) {
+			if done < total && time.Since(last) >= time.Second {
+				fmt.Fprintf(env.Stderr, "newsdesk: import: %d of %d posts saved\n", done, total)
+				last = time.Now()
+			}
+		}
 	}
 	var bar *progressbar.ProgressBar
 	return func(done, total int) {
