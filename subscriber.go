@@ -114,6 +114,10 @@ type SubscriberImport struct {
 	Status      SubscriberStatus
 	Newsletters []string
 	Topics      []string
+	// ConsentedAt is when the person signed up or confirmed, as the export
+	// says (Mailchimp's CONFIRM_TIME, Ghost's and Substack's created_at);
+	// zero means at the import.
+	ConsentedAt time.Time
 }
 
 // SubscriberFilter selects subscribers. Lists are read in pages of Limit

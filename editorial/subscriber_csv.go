@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/newsdesk/newsdesk"
 )
@@ -22,6 +23,8 @@ var csvColumns = map[string]string{
 	"status":   "status",
 	"timezone": "timezone", "time zone": "timezone",
 	"confirm_time": "confirmed_time", "unsub_time": "unsub_time", "clean_time": "clean_time",
+	// Ghost's members CSV and Substack's email list.
+	"created_at": "created_at", "subscribed_to_emails": "subscribed", "email_disabled": "disabled",
 }
 
 // csvStatus maps the status words of known exports to subscriber statuses;
@@ -101,6 +104,10 @@ func (c *csvReader) next() (*newsdesk.SubscriberImport, error) {
 		return nil, newsdesk.Errorf(newsdesk.EINVALID, "line %d: status %q is not one of pending, confirmed, unsubscribed, bounced", line, get("status"))
 	}
 	row.Status = mailchimpStatus(status, get)
+	if row.Status == "" && (strings.EqualFold(get("subscribed"), "false") || strings.EqualFold(get("disabled"), "true")) {
+		row.Status = newsdesk.SubscriberUnsubscribed // Ghost and Substack keep those who stopped their emails
+	}
+	row.ConsentedAt = consentTime(get("confirmed_time"), get("created_at"))
 	return row, nil
 }
 
@@ -123,4 +130,17 @@ func mailchimpStatus(status newsdesk.SubscriberStatus, get func(string) string) 
 // splitWords splits a list written with commas, semicolons, bars or spaces.
 func splitWords(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '|' || r == ' ' })
+}
+
+// consentTime reads the first of the given times that parses: RFC 3339
+// (Ghost, Substack) or Mailchimp's "2006-01-02 15:04:05" in UTC.
+func consentTime(values ...string) time.Time {
+	for _, v := range values {
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t.UTC()
+			}
+		}
+	}
+	return time.Time{}
 }

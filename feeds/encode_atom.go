@@ -80,7 +80,9 @@ func encodeAtom(md *model) ([]byte, error) {
 	}
 	f.Generator = &atomGenerator{Name: Generator}
 	for i, e := range f.AtomFeed.Entries {
-		f.Entries = append(f.Entries, newAtomEntry(e, md.entries[i], md.BaseURL))
+		ae := newAtomEntry(e, md.entries[i], md.BaseURL)
+		ae.Id = atomEntryID(ae.Id, md.Meta)
+		f.Entries = append(f.Entries, ae)
 	}
 	b, err := encodeXML(f)
 	return b, wrapf(Atom, err)

@@ -278,7 +278,7 @@ func (p *Publisher) meta(ctx context.Context, scope Scope, f Format) (Meta, news
 	m := Meta{
 		Title: p.Site.Title, Description: p.Site.Description, Language: p.Site.Language,
 		BaseURL: p.Site.BaseURL, HomeURL: p.Site.BaseURL + "/", SelfURL: p.Site.BaseURL + scope.Path(f),
-		ID: p.feedID(scope), Hub: p.Hub, Icon: newsdesk.SiteURL(p.Site.BaseURL, p.Site.Favicon), Logo: newsdesk.SiteURL(p.Site.BaseURL, p.Site.Logo),
+		ID: p.feedID(scope), Hub: p.Hub, Icon: newsdesk.SiteURL(p.Site.BaseURL, p.Site.Favicon), Logo: newsdesk.SiteURL(p.Site.BaseURL, p.Site.Logo), IDPrefix: p.Site.IDPrefix,
 	}
 	switch scope.Kind {
 	case ScopeCategory:

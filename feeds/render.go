@@ -42,6 +42,7 @@ type Meta struct {
 	HomeURL     string    // absolute URL of the HTML page this feed mirrors (alternate)
 	SelfURL     string    // absolute URL of this very document
 	ID          string    // the feed's Atom id (an absolute URI; caller supplies)
+	IDPrefix    string    // the desk's tag: prefix, for entries whose id is not an IRI
 	Hub         string    // WebSub hub URL; "" when none
 	Updated     time.Time // newest change among items (caller computes; used for lastBuildDate / updated)
 	Icon        string    // absolute URL of the site's icon; "" for none

@@ -259,6 +259,7 @@ fi
 
 { bash "$repo/scripts/conformance/bounces.sh" 2>"$tmp/bounces.err" || true; } | grep -E '^(ok|FAIL) ' | tee -a "$results" || fail "bounces: no result from scripts/conformance/bounces.sh: $(tail -n 2 "$tmp/bounces.err" | tr '\n' ' ')"
 "$repo/scripts/conformance/proxy.sh" 2>"$tmp/proxy.err" | tee -a "$results" || fail "proxy.sh: $(tail -n 2 "$tmp/proxy.err" | tr '\n' ' ')"
+"$repo/scripts/conformance/import.sh" 2>"$tmp/import.err" | tee -a "$results" || fail "import.sh: $(tail -n 2 "$tmp/import.err" | tr '\n' ' ')"
 
 # 7. Verdict.
 summary

@@ -166,15 +166,19 @@ const mergeSubscriptionSQL = `INSERT INTO subscriptions (newsletter_id, subscrib
 // resulting status.
 func mergeSubscriber(ctx context.Context, stmt *sql.Stmt, r *newsdesk.SubscriberImport, now time.Time) (int64, newsdesk.SubscriberStatus, error) {
 	var confirmedAt, unsubscribedAt any
+	consented := now // the export's consent time is kept: it is the proof of opt-in
+	if !r.ConsentedAt.IsZero() && r.ConsentedAt.Before(now) {
+		consented = r.ConsentedAt
+	}
 	switch r.Status {
 	case newsdesk.SubscriberConfirmed:
-		confirmedAt = formatTime(now)
+		confirmedAt = formatTime(consented)
 	case newsdesk.SubscriberUnsubscribed:
 		unsubscribedAt = formatTime(now)
 	}
 	var id int64
 	var status string
-	err := stmt.QueryRowContext(ctx, r.Email, r.Name, string(r.Status), r.TimeZone, formatTime(now), formatTime(now),
+	err := stmt.QueryRowContext(ctx, r.Email, r.Name, string(r.Status), r.TimeZone, formatTime(consented), formatTime(now),
 		confirmedAt, unsubscribedAt).Scan(&id, &status)
 	if err != nil {
 		return 0, "", fmt.Errorf("save subscriber %s: %w", r.Email, err)

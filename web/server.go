@@ -92,6 +92,7 @@ type Server struct {
 	// header names the client (see ClientAddr); empty trusts no header.
 	TrustedProxies []netip.Prefix
 
+	Redirects Redirects      // old addresses of an imported site; nil: none
 	Search    Searcher       // nil: no search page
 	Directory Directory      // lists pages for sitemaps; nil: no sitemaps
 	Clock     newsdesk.Clock // for the news sitemap; nil: the system clock
@@ -153,7 +154,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /metrics", s.Metrics)
 	}
 	mux.HandleFunc("GET /", s.handleNotFound)
-	return ClientAddrs(s.TrustedProxies, s.recoverer(s.siteFeeds(s.gateWrites(mux))))
+	return ClientAddrs(s.TrustedProxies, s.recoverer(s.siteFeeds(s.gateWrites(s.oldAddresses(mux)))))
 }
 
 // feedPattern is the route pattern of a scope kind's feed in format f.

@@ -63,6 +63,7 @@ func commands() []command {
 		{"token", "JSON API bearer tokens: add, list, revoke", runToken},
 		{"user", "editor accounts: add, list, passwd, remove", runUser},
 		{"bounce", "bounces and complaints: list, show, import FILE.eml", runBounce},
+		{"import", "move a site here: import wordpress FILE.xml, ghost FILE.json, substack DIR", runImport},
 	}
 }
 

@@ -185,6 +185,7 @@ func (a *app) server() (*web.Server, error) {
 		// Pages change with the feeds: one generation for both.
 		Generations: a.publisher,
 		Search:      a.articles,
+		Redirects:   a.articles,
 		Directory:   a.articles,
 		Clock:       a.clock,
 		PageMaxAge:  a.cfg.Site.MaxAge.Duration,
