@@ -133,12 +133,6 @@ func (pc *pageCache) evict(keep string) {
 	}
 }
 
-// len reports how many pages are cached, stale ones included.
-func (pc *pageCache) len() int {
-	pc.mu.RLock()
-	defer pc.mu.RUnlock()
-	return len(pc.pages)
-}
 
 // localGenerations is the generation counter of a server that has no feed
 // publisher to share one with.
