@@ -36,6 +36,9 @@ func FuzzConvert(f *testing.F) {
 		z := xhtml.NewTokenizer(strings.NewReader(html))
 		for tt := z.Next(); tt != xhtml.ErrorToken; tt = z.Next() {
 			tok := z.Token()
+			if tok.Type != xhtml.StartTagToken && tok.Type != xhtml.SelfClosingTagToken {
+				continue // text that reads "script" is not an element
+			}
 			switch tok.Data {
 			case "script", "iframe", "style", "object", "embed", "form":
 				t.Fatalf("%q rendered with <%s>:\n%s", src, tok.Data, html)
