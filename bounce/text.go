@@ -30,6 +30,7 @@ func (p *parser) finish(h mail.Header) {
 		p.r.Kind = KindAutoReply
 	case p.fallback(h, text):
 		p.r.Kind = KindText
+		p.afterData(text)
 	default:
 		p.r.Kind = KindUnknown
 	}
@@ -137,9 +138,6 @@ func (p *parser) fallback(h mail.Header, text string) bool {
 	}
 	if status == "" {
 		status = findStatus(line)
-	}
-	if typ == newsdesk.BounceHard && !addressStatus(status) && afterDataRE.MatchString(text) {
-		typ = newsdesk.BounceSoft
 	}
 	for _, addr := range p.failedAddresses(h, human) {
 		p.r.Recipients = append(p.r.Recipients, &Recipient{Address: addr, Type: typ, Status: status, Diagnostic: line})

@@ -133,7 +133,6 @@ func (pc *pageCache) evict(keep string) {
 	}
 }
 
-
 // localGenerations is the generation counter of a server that has no feed
 // publisher to share one with.
 type localGenerations struct{ n atomic.Int64 }
